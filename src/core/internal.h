@@ -1,0 +1,367 @@
+/* core/internal.h - the private layout of the loop and of its handles, and
+ * the internal calls the core files share. Nothing here is public: the ABI
+ * is the opaque pointers of include/tide, so this layout may change freely. */
+#ifndef TIDE_CORE_INTERNAL_H
+#define TIDE_CORE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "tide.h"
+#include "backend/backend.h"
+#include "core/queue.h"
+#include "core/sys.h"
+
+#if defined(__GNUC__)
+#define TIDE__LIKELY(x) __builtin_expect(!!(x), 1)
+#define TIDE__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define TIDE__LIKELY(x) (x)
+#define TIDE__UNLIKELY(x) (x)
+#endif
+
+#define TIDE__NS_PER_MS UINT64_C(1000000)
+
+/* ---- pools ------------------------------------------------------------ */
+
+/* A free list of fixed-size objects carved from chunks that live as long as
+ * the loop. The free-list link overlays the object's first word; handles keep
+ * their flags word intact so closing a handed-back handle is detected. */
+typedef struct tide__pool {
+    size_t size;
+    size_t chunk_objects;
+    void *free_list;
+    void *chunks;
+} tide__pool_t;
+
+void tide__pool_init(tide__pool_t *pool, size_t size);
+void *tide__pool_get(tide__pool_t *pool);
+void tide__pool_put(tide__pool_t *pool, void *obj);
+void tide__pool_destroy(tide__pool_t *pool);
+
+/* ---- FIFO ring of deferred calls (ticks, microtasks) ------------------- */
+
+typedef struct {
+    tide_fn fn;
+    void *data;
+    void *context;
+} tide__call_t;
+
+typedef struct {
+    tide__call_t *items;
+    uint32_t mask; /* capacity - 1; capacity is a power of two */
+    uint32_t cap;  /* 0 until the first push */
+    uint32_t head;
+    uint32_t tail;
+} tide__ring_t;
+
+int tide__ring_grow(tide__ring_t *ring);
+void tide__ring_destroy(tide__ring_t *ring);
+
+static inline int tide__ring_empty(const tide__ring_t *r) { return r->head == r->tail; }
+
+static inline int tide__ring_push(tide__ring_t *r, tide_fn fn, void *data, void *context)
+{
+    if (TIDE__UNLIKELY(r->tail - r->head == r->cap)) {
+        int err = tide__ring_grow(r);
+        if (err) return err;
+    }
+    tide__call_t *c = &r->items[r->tail & r->mask];
+    c->fn = fn;
+    c->data = data;
+    c->context = context;
+    r->tail++;
+    return 0;
+}
+
+/* ---- generation-checked ids ------------------------------------------- */
+
+/* Slots hold a pointer and a generation. An id is (generation << 32) | slot+1,
+ * so a freed slot's generation moves on and old ids stop matching. */
+typedef struct {
+    void *ptr;
+    uint32_t gen;
+    uint32_t next_free;
+} tide__id_slot_t;
+
+typedef struct {
+    tide__id_slot_t *slots;
+    uint32_t count;
+    uint32_t cap;
+    uint32_t free_head; /* slot index + 1; 0 = none */
+} tide__ids_t;
+
+int64_t tide__ids_alloc(tide__ids_t *ids, void *ptr);
+void *tide__ids_get(const tide__ids_t *ids, int64_t id);
+void tide__ids_free(tide__ids_t *ids, int64_t id);
+void tide__ids_destroy(tide__ids_t *ids);
+
+/* ---- handles ---------------------------------------------------------- */
+
+enum {
+    TIDE__ACTIVE = 1,
+    TIDE__REF = 2,
+    TIDE__CLOSING = 4,
+    TIDE__CLOSED = 8,
+    TIDE__INTERNAL = 16 /* owned by the loop itself (an id timer, a signal pipe) */
+};
+
+struct tide_handle_s {
+    union {
+        tide_loop_t *loop;
+        void *pool_next; /* while handed back to the pool */
+    };
+    void *data;
+    void *context; /* async context captured when the handle was started */
+    tide_close_cb close_cb;
+    tide_handle_t *next_closing;
+    uint16_t type;
+    uint16_t flags;
+};
+
+void tide__handle_init(tide_loop_t *loop, tide_handle_t *h, int type);
+void tide__run_closing(tide_loop_t *loop);
+int tide__loop_iterate(tide_loop_t *loop, tide_run_mode mode);
+
+/* An fd watcher: the unit the backend registers. The type tag picks the
+ * dispatch in tide__io_ready (a switch, not a stored function pointer). */
+enum { TIDE__IO_POLL = 1, TIDE__IO_WAKEUP, TIDE__IO_SIGNAL };
+
+struct tide__io {
+    int fd;
+    uint8_t type;
+    unsigned pevents; /* wanted */
+    unsigned events;  /* registered with the backend */
+};
+
+struct tide_timer_s {
+    tide_handle_t h;
+    tide_timer_cb cb;
+    uint64_t due;     /* ns, absolute loop clock */
+    uint64_t seq;     /* start order, breaks ties between equal expiries */
+    uint64_t timeout; /* ns, as last started (what refresh re-arms with) */
+    uint64_t repeat;  /* ns, 0 = one-shot */
+    tide__queue_t node;
+    struct tide__timer_list *list;
+    uint8_t started; /* has been started at least once */
+};
+
+/* set_timeout/set_interval: a timer the loop owns, reached through an id. */
+typedef struct {
+    tide_timer_t timer;
+    tide_fn fn;
+    void *arg;
+    int64_t id;
+    uint8_t firing;  /* its callback is running */
+    uint8_t cleared; /* cleared from inside its own callback */
+} tide__timeout_t;
+
+struct tide_idle_s {
+    tide_handle_t h;
+    tide_idle_cb cb;
+    tide__queue_t node;
+};
+
+struct tide_poll_s {
+    tide_handle_t h;
+    tide__io_t io;
+    tide_poll_cb cb;
+};
+
+struct tide_wakeup_s {
+    tide_handle_t h;
+    tide_wakeup_cb cb;
+    tide__queue_t node;
+    atomic_int pending;
+};
+
+struct tide_signal_s {
+    tide_handle_t h;
+    tide_signal_cb cb;
+    int signum;
+    uint8_t oneshot;
+    tide__queue_t node;
+};
+
+/* ---- the loop --------------------------------------------------------- */
+
+/* One immediate; lives in a growable array and links by index, so the
+ * array may move and ids stay valid. cb == NULL marks a cleared one. */
+typedef struct {
+    tide_fn fn;
+    void *data;
+    void *context;
+    uint32_t next; /* index + 1 of the next queued or free slot; 0 = none */
+    uint32_t gen;
+} tide__immediate_t;
+
+typedef struct tide__timer_list tide__timer_list_t;
+
+struct tide_loop_s {
+    /* hot state first */
+    void *context;         /* current async context */
+    unsigned active_refs;  /* active and referenced handles */
+    unsigned active_reqs;  /* requests in flight */
+    unsigned immediate_count; /* queued, not cleared */
+    int stop_flag;
+    int running;
+    int draining;
+    int time_stale;        /* the cached time needs reading before use */
+    uint64_t now;          /* cached clock, ns */
+
+    tide__ring_t ticks;
+    tide__ring_t microtasks;
+
+    /* timers: one FIFO list per distinct timeout, in a heap by head expiry */
+    tide__timer_list_t **timer_heap;
+    uint32_t timer_heap_len;
+    uint32_t timer_heap_cap;
+    tide__timer_list_t **timer_table; /* open addressing by timeout */
+    uint32_t timer_table_cap;
+    uint32_t timer_table_len;
+    uint64_t timer_seq;
+    unsigned timer_count;
+    tide__pool_t timer_list_pool;
+
+    /* immediates */
+    tide__immediate_t *imm;
+    uint32_t imm_cap;
+    uint32_t imm_free;  /* index + 1 */
+    uint32_t imm_head;  /* index + 1 */
+    uint32_t imm_tail;  /* index + 1 */
+
+    tide__queue_t idle_handles;
+    tide__queue_t prepare_handles;
+    tide__queue_t check_handles;
+    tide__queue_t pending; /* tide__pending_t nodes for the pending phase */
+    tide_handle_t *closing_head;
+    tide_handle_t *closing_tail;
+    unsigned open_handles;
+
+    /* backend and fd watchers */
+    const tide__backend_ops_t *backend;
+    void *backend_state;
+    tide__io_t **watchers; /* by fd */
+    unsigned nwatchers;    /* size of the array */
+    unsigned nfds;         /* watchers registered with the backend */
+
+    /* cross-thread wakeup */
+    tide__io_t wakeup_io;
+    tide__queue_t wakeup_handles;
+
+    /* signals */
+    tide__io_t signal_io;
+    int signal_wfd;
+    int signal_slot;
+    tide__queue_t signal_handles;
+    unsigned signal_counts[65]; /* handles watching each signal */
+
+    /* test clock */
+    int virtual_clock;
+    uint64_t virtual_now;
+
+    /* accounting */
+    uint64_t idle_ns;
+    uint64_t busy_ns;
+    uint64_t run_start;     /* hrtime when the current tide_run began */
+    uint64_t run_idle_base; /* idle_ns when it began */
+    uint64_t iterations;
+    uint64_t events;
+    uint64_t callbacks;
+
+    tide__ids_t timeout_ids;
+    tide__pool_t handle_pools[8]; /* indexed by tide_handle_type */
+    tide__pool_t timeout_pool;
+    void *data;
+};
+
+/* ---- internal calls shared by the core files -------------------------- */
+
+/* Mark active / inactive, keeping the loop's count of live referenced ones. */
+static inline void tide__handle_start(tide_handle_t *h)
+{
+    if (h->flags & TIDE__ACTIVE) return;
+    h->flags |= TIDE__ACTIVE;
+    if (h->flags & TIDE__REF) h->loop->active_refs++;
+}
+
+static inline void tide__handle_stop(tide_handle_t *h)
+{
+    if (!(h->flags & TIDE__ACTIVE)) return;
+    h->flags &= ~TIDE__ACTIVE;
+    if (h->flags & TIDE__REF) h->loop->active_refs--;
+}
+
+
+/* Run cb's drain: ticks, then microtasks, repeat until both are empty. */
+void tide__drain(tide_loop_t *loop);
+
+static inline void tide__maybe_drain(tide_loop_t *loop)
+{
+    if (!tide__ring_empty(&loop->ticks) || !tide__ring_empty(&loop->microtasks))
+        tide__drain(loop);
+}
+
+/* The clock the loop runs on: real monotonic time or the test clock. */
+uint64_t tide__clock(const tide_loop_t *loop);
+
+static inline uint64_t tide__loop_now(tide_loop_t *loop)
+{
+    if (loop->time_stale) {
+        loop->now = tide__clock(loop);
+        loop->time_stale = 0;
+    }
+    return loop->now;
+}
+
+void tide__run_timers(tide_loop_t *loop);
+int tide__timers_next_due(const tide_loop_t *loop, uint64_t *due);
+void tide__timers_init(tide_loop_t *loop);
+void tide__timers_destroy(tide_loop_t *loop);
+void tide__timer_close(tide_timer_t *timer);
+void tide__timeouts_destroy(tide_loop_t *loop);
+
+void tide__run_immediates(tide_loop_t *loop);
+void tide__immediates_destroy(tide_loop_t *loop);
+
+void tide__run_idle_queue(tide_loop_t *loop, tide__queue_t *queue);
+void tide__idle_close(tide_idle_t *handle);
+
+/* Pending phase: work deferred by the I/O layer to the next iteration. */
+typedef struct tide__pending {
+    tide__queue_t node;
+    void (*fn)(tide_loop_t *loop, struct tide__pending *p);
+    void *context;
+} tide__pending_t;
+void tide__pending_push(tide_loop_t *loop, tide__pending_t *p);
+void tide__pending_cancel(tide_loop_t *loop, tide__pending_t *p);
+void tide__run_pending(tide_loop_t *loop);
+
+/* fd watchers */
+int tide__io_start(tide_loop_t *loop, tide__io_t *io, unsigned events);
+void tide__io_stop(tide_loop_t *loop, tide__io_t *io);
+void tide__poll_close(tide_poll_t *watcher);
+void tide__poll_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events);
+void tide__watchers_destroy(tide_loop_t *loop);
+
+void tide__wakeup_dispatch(tide_loop_t *loop);
+void tide__wakeup_close(tide_wakeup_t *handle);
+void tide__wakeup_destroy(tide_loop_t *loop);
+
+void tide__signal_dispatch(tide_loop_t *loop);
+void tide__signal_close(tide_signal_t *handle);
+void tide__signal_destroy(tide_loop_t *loop);
+void tide__signal_ignore_sigpipe(void);
+
+/* Call a callback with its saved async context, count it and drain after. */
+#define TIDE__CALLBACK(loop, ctx, call)                                        \
+    do {                                                                       \
+        void *tide__saved_ctx = (loop)->context;                               \
+        (loop)->context = (ctx);                                               \
+        (loop)->callbacks++;                                                   \
+        call;                                                                  \
+        (loop)->context = tide__saved_ctx;                                     \
+        tide__maybe_drain(loop);                                               \
+    } while (0)
+
+#endif /* TIDE_CORE_INTERNAL_H */

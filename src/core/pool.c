@@ -1,0 +1,143 @@
+/* core/pool.c - the per-loop containers that keep hot paths free of
+ * malloc: fixed-size object pools, the FIFO ring behind ticks and
+ * microtasks, and the generation-checked id table. */
+#include <string.h>
+
+#include "core/internal.h"
+
+/* ---- pools ------------------------------------------------------------ */
+
+/* Each chunk starts with a link to the previous chunk, then the objects. */
+#define TIDE__CHUNK_HEADER 16
+
+void tide__pool_init(tide__pool_t *pool, size_t size)
+{
+    if (size < sizeof(void *)) size = sizeof(void *);
+    pool->size = (size + 15) & ~(size_t)15;
+    pool->chunk_objects = 32;
+    pool->free_list = NULL;
+    pool->chunks = NULL;
+}
+
+void *tide__pool_get(tide__pool_t *pool)
+{
+    void *obj = pool->free_list;
+    if (TIDE__UNLIKELY(!obj)) {
+        /* Chunks double up to 4096 objects, so warm-up costs few mallocs
+         * and a small loop stays small. */
+        size_t n = pool->chunk_objects;
+        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
+        if (!chunk) return NULL;
+        *(void **)chunk = pool->chunks;
+        pool->chunks = chunk;
+        char *first = chunk + TIDE__CHUNK_HEADER;
+        for (size_t i = n; i-- > 1;) {
+            void *o = first + i * pool->size;
+            *(void **)o = pool->free_list;
+            pool->free_list = o;
+        }
+        obj = first;
+        if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
+        return obj;
+    }
+    pool->free_list = *(void **)obj;
+    return obj;
+}
+
+void tide__pool_put(tide__pool_t *pool, void *obj)
+{
+    *(void **)obj = pool->free_list;
+    pool->free_list = obj;
+}
+
+void tide__pool_destroy(tide__pool_t *pool)
+{
+    void *chunk = pool->chunks;
+    while (chunk) {
+        void *prev = *(void **)chunk;
+        tide__free(chunk);
+        chunk = prev;
+    }
+    pool->chunks = NULL;
+    pool->free_list = NULL;
+}
+
+/* ---- ring ------------------------------------------------------------- */
+
+int tide__ring_grow(tide__ring_t *r)
+{
+    uint32_t cap = r->items ? (r->mask + 1) * 2 : 256;
+    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
+    tide__call_t *items = tide__malloc(sizeof *items * cap);
+    if (!items) return -ENOMEM;
+    uint32_t n = r->tail - r->head;
+    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
+    tide__free(r->items);
+    r->items = items;
+    r->mask = cap - 1;
+    r->cap = cap;
+    r->head = 0;
+    r->tail = n;
+    return 0;
+}
+
+void tide__ring_destroy(tide__ring_t *r)
+{
+    tide__free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- ids -------------------------------------------------------------- */
+
+int64_t tide__ids_alloc(tide__ids_t *ids, void *ptr)
+{
+    uint32_t idx;
+    if (ids->free_head) {
+        idx = ids->free_head - 1;
+        ids->free_head = ids->slots[idx].next_free;
+    } else {
+        if (ids->count == ids->cap) {
+            uint32_t cap = ids->cap ? ids->cap * 2 : 64;
+            if (cap > INT32_MAX) return -ENOMEM;
+            tide__id_slot_t *s = tide__realloc(ids->slots, sizeof *s * cap);
+            if (!s) return -ENOMEM;
+            ids->slots = s;
+            ids->cap = cap;
+        }
+        idx = ids->count++;
+        ids->slots[idx].gen = 1;
+    }
+    ids->slots[idx].ptr = ptr;
+    ids->slots[idx].next_free = 0;
+    return ((int64_t)ids->slots[idx].gen << 32) | (int64_t)(idx + 1);
+}
+
+void *tide__ids_get(const tide__ids_t *ids, int64_t id)
+{
+    if (id <= 0) return NULL;
+    uint32_t idx = (uint32_t)(id & 0xffffffff);
+    uint32_t gen = (uint32_t)(id >> 32);
+    if (idx == 0 || idx > ids->count) return NULL;
+    const tide__id_slot_t *s = &ids->slots[idx - 1];
+    if (s->gen != gen || !s->ptr) return NULL;
+    return s->ptr;
+}
+
+void tide__ids_free(tide__ids_t *ids, int64_t id)
+{
+    if (!tide__ids_get(ids, id)) return;
+    uint32_t idx = (uint32_t)(id & 0xffffffff) - 1;
+    tide__id_slot_t *s = &ids->slots[idx];
+    s->ptr = NULL;
+    /* Generations stay below 2^31 so ids stay positive int64 values. */
+    s->gen = (s->gen + 1) & 0x7fffffff;
+    if (s->gen == 0) s->gen = 1;
+    s->next_free = ids->free_head;
+    ids->free_head = idx + 1;
+}
+
+void tide__ids_destroy(tide__ids_t *ids)
+{
+    tide__free(ids->slots);
+    memset(ids, 0, sizeof *ids);
+}

@@ -1,0 +1,75 @@
+/* core/sys.c - the system-call and allocator table (see core/sys.h) and
+ * tide_set_allocator. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+
+/* glibc has had epoll_pwait2 since 2.35; call the system call directly so
+ * older C libraries build too. ENOSYS on kernels before 5.11 makes the epoll
+ * backend fall back to epoll_wait. */
+static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+                            const struct timespec *timeout, const sigset_t *sigmask)
+{
+#ifdef SYS_epoll_pwait2
+    return (int)syscall(SYS_epoll_pwait2, epfd, events, maxevents, timeout, sigmask,
+                        sigmask ? (size_t)_NSIG / 8 : (size_t)0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+const tide__sys_t tide__sys_default = {
+    .malloc = malloc,
+    .realloc = realloc,
+    .free = free,
+    .epoll_create1 = epoll_create1,
+    .epoll_ctl = epoll_ctl,
+    .epoll_pwait2 = sys_epoll_pwait2,
+    .epoll_wait = epoll_wait,
+    .eventfd = eventfd,
+    .pipe2 = pipe2,
+    .read = read,
+    .write = write,
+    .close = close,
+};
+
+tide__sys_t tide__sys = {
+    .malloc = malloc,
+    .realloc = realloc,
+    .free = free,
+    .epoll_create1 = epoll_create1,
+    .epoll_ctl = epoll_ctl,
+    .epoll_pwait2 = sys_epoll_pwait2,
+    .epoll_wait = epoll_wait,
+    .eventfd = eventfd,
+    .pipe2 = pipe2,
+    .read = read,
+    .write = write,
+    .close = close,
+};
+
+int tide__allocator_locked;
+
+void *tide__calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    void *p = tide__malloc(n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+int tide_set_allocator(tide_malloc_fn m, tide_realloc_fn r, tide_free_fn f)
+{
+    if (!m || !r || !f) return -EINVAL;
+    if (tide__allocator_locked) return -EBUSY;
+    tide__sys.malloc = m;
+    tide__sys.realloc = r;
+    tide__sys.free = f;
+    return 0;
+}

@@ -1,0 +1,49 @@
+/* core/sys.h - the table every system call and allocation goes through.
+ *
+ * Tests replace entries to inject EINTR, EAGAIN, EMFILE, ENOMEM and short
+ * writes (SQLite's aSyscall idea); production code calls through it with one
+ * indirect call. Entries return what the C library returns (-1 and errno). */
+#ifndef TIDE_CORE_SYS_H
+#define TIDE_CORE_SYS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/types.h>
+#include <time.h>
+
+typedef struct {
+    void *(*malloc)(size_t size);
+    void *(*realloc)(void *ptr, size_t size);
+    void (*free)(void *ptr);
+
+    int (*epoll_create1)(int flags);
+    int (*epoll_ctl)(int epfd, int op, int fd, struct epoll_event *ev);
+    int (*epoll_pwait2)(int epfd, struct epoll_event *events, int maxevents,
+                        const struct timespec *timeout, const sigset_t *sigmask);
+    int (*epoll_wait)(int epfd, struct epoll_event *events, int maxevents, int timeout_ms);
+    int (*eventfd)(unsigned int initval, int flags);
+    int (*pipe2)(int fds[2], int flags);
+    ssize_t (*read)(int fd, void *buf, size_t len);
+    ssize_t (*write)(int fd, const void *buf, size_t len);
+    int (*close)(int fd);
+} tide__sys_t;
+
+extern tide__sys_t tide__sys;
+
+/* The table as the library ships it, for tests to restore entries. */
+extern const tide__sys_t tide__sys_default;
+
+/* Allocation helpers: every tide allocation goes through these. */
+static inline void *tide__malloc(size_t n) { return tide__sys.malloc(n); }
+static inline void *tide__realloc(void *p, size_t n) { return tide__sys.realloc(p, n); }
+static inline void tide__free(void *p)
+{
+    if (p) tide__sys.free(p);
+}
+void *tide__calloc(size_t n, size_t size);
+
+/* Set once the first loop exists; tide_set_allocator refuses afterwards. */
+extern int tide__allocator_locked;
+
+#endif /* TIDE_CORE_SYS_H */
