@@ -109,14 +109,11 @@ static int epoll_update(tide_loop_t *loop, tide__io_t *io)
 
 static int epoll_wait_ns(tide_loop_t *loop, epoll_state_t *st, int64_t timeout_ns)
 {
-    if (!st->no_pwait2) {
-        struct timespec ts, *tsp = NULL;
-        if (timeout_ns >= 0) {
-            ts.tv_sec = timeout_ns / 1000000000;
-            ts.tv_nsec = timeout_ns % 1000000000;
-            tsp = &ts;
-        }
-        int n = tide__sys.epoll_pwait2(st->epfd, st->ready, TIDE__EPOLL_BATCH, tsp, NULL);
+    /* Only a timer wait needs nanoseconds; "now" and "forever" are the
+     * same in both calls, and epoll_wait is the one every tool knows. */
+    if (timeout_ns > 0 && !st->no_pwait2) {
+        struct timespec ts = {.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};
+        int n = tide__sys.epoll_pwait2(st->epfd, st->ready, TIDE__EPOLL_BATCH, &ts, NULL);
         if (n >= 0 || errno != ENOSYS) return n;
         st->no_pwait2 = 1;
     }

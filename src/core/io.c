@@ -2,6 +2,7 @@
  * start/stop calls that keep the backend's registration in step with what
  * a watcher wants, and the dispatch from a ready watcher to its owner. */
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/internal.h"
 
@@ -74,15 +75,10 @@ void tide__watchers_destroy(tide_loop_t *loop)
 
 /* ---- the public fd watcher (tide_poll_t) -------------------------------- */
 
-static unsigned to_backend(int events)
-{
-    unsigned e = 0;
-    if (events & TIDE_READABLE) e |= TIDE__IN;
-    if (events & TIDE_WRITABLE) e |= TIDE__OUT;
-    if (events & TIDE_DISCONNECT) e |= TIDE__RDHUP;
-    if (events & TIDE_PRIORITIZED) e |= TIDE__PRI;
-    return e;
-}
+_Static_assert((int)TIDE__IN == (int)TIDE_READABLE && (int)TIDE__OUT == (int)TIDE_WRITABLE &&
+                   (int)TIDE__RDHUP == (int)TIDE_DISCONNECT &&
+                   (int)TIDE__PRI == (int)TIDE_PRIORITIZED,
+               "backend readiness bits double as the public ones");
 
 int tide_poll_new(tide_loop_t *loop, int fd, tide_poll_t **out)
 {
@@ -107,7 +103,7 @@ int tide_poll_start(tide_poll_t *w, int events, tide_poll_cb cb, void *data)
     if (w->h.flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
     if (!events) return tide_poll_stop(w);
     tide_loop_t *loop = w->h.loop;
-    int err = tide__io_start(loop, &w->io, to_backend(events));
+    int err = tide__io_start(loop, &w->io, (unsigned)events);
     if (err) return err;
     w->cb = cb;
     w->h.data = data;
@@ -129,26 +125,29 @@ int tide_poll_fd(const tide_poll_t *w) { return w ? w->io.fd : -EBADF; }
 
 void tide__poll_close(tide_poll_t *w) { tide_poll_stop(w); }
 
+/* The pending error of a socket, or -EIO for an fd that has no such notion. */
+static int fd_error(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err) return -err;
+    return -EIO;
+}
+
 void tide__poll_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events)
 {
     tide_poll_t *w = tide__container_of(io, tide_poll_t, io);
+    unsigned want = io->pevents;
     int status = 0;
-    int ev = 0;
     if (events & (TIDE__ERR | TIDE__HUP)) {
         /* Let the program's own read or write reveal what happened: report
-         * every event it asked for. An error is also flagged in status. */
-        if (events & TIDE__ERR) status = -EIO;
-        events |= io->pevents & (TIDE__IN | TIDE__OUT);
+         * every event it asked for, and flag an error in status. */
+        if (events & TIDE__ERR) status = fd_error(io->fd);
+        events |= want & (TIDE__IN | TIDE__OUT);
+        if (events & TIDE__HUP) events |= want & TIDE__RDHUP;
     }
-    if (events & TIDE__IN) ev |= TIDE_READABLE;
-    if (events & TIDE__OUT) ev |= TIDE_WRITABLE;
-    if (events & TIDE__RDHUP) ev |= TIDE_DISCONNECT;
-    if (events & TIDE__PRI) ev |= TIDE_PRIORITIZED;
-    ev &= (int)((io->pevents & TIDE__IN ? TIDE_READABLE : 0) |
-                (io->pevents & TIDE__OUT ? TIDE_WRITABLE : 0) |
-                (io->pevents & TIDE__RDHUP ? TIDE_DISCONNECT : 0) |
-                (io->pevents & TIDE__PRI ? TIDE_PRIORITIZED : 0) |
-                (events & TIDE__HUP && io->pevents & TIDE__RDHUP ? TIDE_DISCONNECT : 0));
+    /* The backend bits below 16 are the public TIDE_READABLE... values. */
+    int ev = (int)(events & want);
     if (!ev && !status) return;
     TIDE__CALLBACK(loop, w->h.context, w->cb(w, status, ev, w->h.data));
 }

@@ -1,0 +1,147 @@
+/* examples/tour.c - the flagship example (`make run`): a short tour of the
+ * tide loop. It replays the classic ordering puzzle (sync code, nextTick,
+ * microtasks, a 0 ms timeout and an immediate), then runs a small "service"
+ * for three seconds: a heartbeat interval, an idle timeout that every
+ * heartbeat pushes back with refresh, a worker thread waking the loop, and
+ * Ctrl-C handled as a loop callback. It ends by printing the loop's own
+ * accounting: how long it was busy and how long it slept. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <tide.h>
+
+typedef struct {
+    tide_loop_t *loop;
+    uint64_t started; /* ms */
+    tide_id_t heartbeat;
+    tide_timer_t *idle_timeout;
+    tide_timer_t *deadline;
+    tide_signal_t *sigint;
+    tide_wakeup_t *wakeup;
+    pthread_t worker;
+    int beats;
+    int worker_results;
+} service_t;
+
+/* ---- part 1: the ordering puzzle -------------------------------------- */
+
+static void say(tide_loop_t *loop, void *text) { printf("  %s\n", (const char *)text); }
+
+static void then_second(tide_loop_t *loop, void *text)
+{
+    printf("  %s\n", (const char *)text);
+    tide_queue_microtask(loop, say, "promise 2 (chained microtask)");
+}
+
+/* Run from inside a timer callback, so the order is deterministic: there
+ * the immediate (check phase, same iteration) beats the 0 ms timeout (timers
+ * phase, next iteration), exactly as in Node. */
+static void puzzle(tide_loop_t *loop, void *unused)
+{
+    printf("1. ordering puzzle, inside a timer callback (Node prints the same lines)\n");
+    printf("  start (sync)\n");
+    tide_set_timeout(loop, say, "timeout (timers phase, next iteration)", 0);
+    tide_set_immediate(loop, say, "immediate (check phase)");
+    tide_queue_microtask(loop, then_second, "promise 1 (microtask)");
+    tide_next_tick(loop, say, "nextTick (drained before microtasks)");
+    printf("  end (sync)\n");
+}
+
+/* ---- part 2: a small service -------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+    service_t *s = arg;
+    /* Some blocking work off the loop thread, then a wakeup per result. */
+    for (int i = 0; i < 3; i++) {
+        usleep(400 * 1000);
+        tide_wakeup_send(s->wakeup);
+    }
+    return NULL;
+}
+
+static void on_worker_result(tide_wakeup_t *w, void *data)
+{
+    service_t *s = data;
+    s->worker_results++;
+    printf("  [%5llu ms] worker thread woke the loop (result %d)\n",
+           (unsigned long long)(tide_now(s->loop) - s->started), s->worker_results);
+}
+
+static void shutdown_service(service_t *s, const char *why)
+{
+    printf("  shutting down: %s\n", why);
+    tide_clear_interval(s->loop, s->heartbeat);
+    tide_close(TIDE_HANDLE(s->idle_timeout), NULL);
+    tide_close(TIDE_HANDLE(s->deadline), NULL);
+    tide_close(TIDE_HANDLE(s->sigint), NULL);
+    tide_close(TIDE_HANDLE(s->wakeup), NULL);
+}
+
+static void on_heartbeat(tide_loop_t *loop, void *data)
+{
+    service_t *s = data;
+    s->beats++;
+    /* Activity: push the idle timeout back. O(1), as a server does per request. */
+    tide_timer_refresh(s->idle_timeout);
+    printf("  [%5llu ms] heartbeat %d (idle timeout pushed back)\n",
+           (unsigned long long)(tide_now(loop) - s->started), s->beats);
+}
+
+static void on_idle_timeout(tide_timer_t *t, void *data)
+{
+    shutdown_service(data, "idle timeout fired");
+}
+
+static void on_deadline(tide_timer_t *t, void *data) { shutdown_service(data, "3 s tour is over"); }
+
+static void on_sigint(tide_signal_t *h, int signum, void *data)
+{
+    shutdown_service(data, "Ctrl-C (SIGINT arrived as a loop callback)");
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    int err = tide_loop_new(&loop);
+    if (err) {
+        fprintf(stderr, "tide_loop_new: %s\n", tide_strerror(err));
+        return 1;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("tide %s, %s backend\n\n", tide_version_string(), tide_loop_backend(loop));
+
+    tide_set_timeout(loop, puzzle, NULL, 0);
+    tide_run(loop, TIDE_RUN_DEFAULT);
+
+    printf("\n2. a small service for 3 s (press Ctrl-C to stop it early)\n");
+    service_t s = {.loop = loop, .started = tide_now(loop)};
+    if ((err = tide_timer_new(loop, &s.idle_timeout)) ||
+        (err = tide_timer_start(s.idle_timeout, on_idle_timeout, 1000, 0, &s)) ||
+        (err = tide_timer_new(loop, &s.deadline)) ||
+        (err = tide_timer_start(s.deadline, on_deadline, 3000, 0, &s)) ||
+        (err = tide_signal_new(loop, &s.sigint)) ||
+        (err = tide_signal_start(s.sigint, on_sigint, SIGINT, &s)) ||
+        (err = tide_wakeup_new(loop, on_worker_result, &s, &s.wakeup))) {
+        fprintf(stderr, "setup: %s\n", tide_strerror(err));
+        return 1;
+    }
+    s.heartbeat = tide_set_interval(loop, on_heartbeat, &s, 500);
+    pthread_create(&s.worker, NULL, worker_main, &s);
+
+    tide_run(loop, TIDE_RUN_DEFAULT);
+    pthread_join(s.worker, NULL);
+
+    tide_loop_metrics_t m;
+    tide_loop_metrics(loop, &m);
+    printf("\n3. loop accounting\n");
+    printf("  iterations %llu, callbacks %llu, I/O events %llu\n", (unsigned long long)m.iterations,
+           (unsigned long long)m.callbacks, (unsigned long long)m.events);
+    printf("  busy %.3f ms, waiting %.1f ms (utilisation %.3f%%)\n", m.busy_ns / 1e6,
+           m.idle_ns / 1e6, 100.0 * (double)m.busy_ns / (double)(m.busy_ns + m.idle_ns + 1));
+    err = tide_loop_close(loop);
+    if (err) fprintf(stderr, "tide_loop_close: %s\n", tide_strerror(err));
+    return err ? 1 : 0;
+}
