@@ -1,0 +1,39 @@
+/* L2: a microtask queued from a tick waits until the whole tick queue is
+ * empty, including ticks queued after it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void tick1(tide_loop_t *loop, void *data)
+{
+    printf("tick 1\n");
+    MUST(tide_queue_microtask(loop, print, "microtask from tick 1"));
+    MUST(tide_next_tick(loop, print, "tick 3 (from tick 1)"));
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_next_tick(loop, tick1, NULL));
+    MUST(tide_next_tick(loop, print, "tick 2"));
+    printf("main done\n");
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

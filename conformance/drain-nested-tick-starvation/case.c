@@ -1,0 +1,41 @@
+/* L2: ticks queued by ticks run before anything else, so recursion through
+ * nextTick holds back the microtask queued before it and every phase of
+ * the loop (the immediate) until the recursion ends. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static int depth = 0;
+static void recurse(tide_loop_t *loop, void *data)
+{
+    printf("tick depth %d\n", depth);
+    if (++depth < 5) MUST(tide_next_tick(loop, recurse, NULL));
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, print, "immediate"));
+    MUST(tide_queue_microtask(loop, print, "microtask"));
+    MUST(tide_next_tick(loop, recurse, NULL));
+    printf("main done\n");
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

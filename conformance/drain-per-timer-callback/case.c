@@ -1,0 +1,55 @@
+/* L3: the drain is per callback, not per phase. Three timers expire in the
+ * same timers phase, and each one's ticks and microtasks (and the chain a
+ * microtask starts) run before the next timer's callback. The second .then
+ * is queued as a microtask when the first one returns. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void busy_wait_ms(uint64_t ms)
+{
+    uint64_t end = tide_hrtime() + ms * 1000000;
+    while (tide_hrtime() < end) {}
+}
+
+static void then2(tide_loop_t *loop, void *data) { printf("%s: then 2\n", (const char *)data); }
+static void then1(tide_loop_t *loop, void *data)
+{
+    printf("%s: then 1\n", (const char *)data);
+    MUST(tide_queue_microtask(loop, then2, data));
+}
+static void tick(tide_loop_t *loop, void *data) { printf("%s: tick\n", (const char *)data); }
+static void timer(tide_loop_t *loop, void *data)
+{
+    printf("%s\n", (const char *)data);
+    MUST(tide_queue_microtask(loop, then1, data));
+    MUST(tide_next_tick(loop, tick, data));
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_timeout(loop, timer, "timeout A", 2));
+    MUST(tide_set_timeout(loop, timer, "timeout B", 2));
+    MUST(tide_set_timeout(loop, timer, "timeout C", 2));
+    /* All three are due before the first timers phase starts. */
+    busy_wait_ms(10);
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

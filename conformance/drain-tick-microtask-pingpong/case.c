@@ -1,0 +1,45 @@
+/* L2 step 3: when the microtask queue queues ticks, the drain goes back to
+ * the tick queue, and the two can ping-pong for any number of rounds, all
+ * before the loop's first phase (the immediate). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static int rounds = 0;
+static void microtask(tide_loop_t *loop, void *data);
+static void tick(tide_loop_t *loop, void *data)
+{
+    printf("tick %d\n", rounds);
+    MUST(tide_queue_microtask(loop, microtask, NULL));
+}
+static void microtask(tide_loop_t *loop, void *data)
+{
+    printf("microtask %d\n", rounds);
+    if (++rounds < 4) MUST(tide_next_tick(loop, tick, NULL));
+}
+static void on_immediate(tide_loop_t *loop, void *data) { printf("immediate\n"); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, on_immediate, NULL));
+    MUST(tide_next_tick(loop, tick, NULL));
+    printf("main done\n");
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

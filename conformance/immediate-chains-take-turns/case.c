@@ -1,0 +1,51 @@
+/* I1 (FIFO), A2: immediates run in the order they were queued, and one
+ * queued by an immediate goes to the back, so two chains of immediates
+ * take turns, one step each per check phase. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+struct chain {
+    const char *name;
+    int step, steps;
+};
+
+static void run(tide_loop_t *loop, void *data)
+{
+    struct chain *c = data;
+    printf("%s step %d\n", c->name, c->step);
+    if (++c->step <= c->steps) MUST(tide_set_immediate(loop, run, c));
+}
+
+static void chain(tide_loop_t *loop, struct chain *c, const char *name, int steps)
+{
+    c->name = name;
+    c->step = 1;
+    c->steps = steps;
+    MUST(tide_set_immediate(loop, run, c));
+}
+
+int main(void)
+{
+    struct chain a, b;
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    chain(loop, &a, "A", 3);
+    chain(loop, &b, "B", 3);
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

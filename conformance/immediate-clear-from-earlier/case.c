@@ -1,0 +1,43 @@
+/* I2: an immediate cleared before it runs never runs, even when the
+ * clearing callback runs earlier in the same check phase. Clearing it again
+ * (or clearing nothing, id 0) does nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static tide_id_t b;
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void immediate_a(tide_loop_t *loop, void *data)
+{
+    printf("immediate A: clears B\n");
+    tide_clear_immediate(loop, b);
+    tide_clear_immediate(loop, b);
+    tide_clear_immediate(loop, 0);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, immediate_a, NULL));
+    b = MUST(tide_set_immediate(loop, print, "immediate B (never)"));
+    MUST(tide_set_immediate(loop, print, "immediate C"));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,49 @@
+/* I1: the check phase runs only the immediates queued before it began. C,
+ * queued by A during the check phase, does not run in it: it waits for the
+ * next iteration, after that iteration's timers. B, queued before the phase
+ * began, runs in it. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void busy_wait_ms(uint64_t ms)
+{
+    uint64_t end = tide_hrtime() + ms * 1000000;
+    while (tide_hrtime() < end) {}
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void immediate_a(tide_loop_t *loop, void *data)
+{
+    printf("immediate A\n");
+    MUST(tide_set_immediate(loop, print, "immediate C (queued by A)"));
+    MUST(tide_set_timeout(loop, print, "timeout (created by A)", 1));
+    /* Make the timer due before the next iteration begins. */
+    busy_wait_ms(5);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, immediate_a, NULL));
+    MUST(tide_set_immediate(loop, print, "immediate B"));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

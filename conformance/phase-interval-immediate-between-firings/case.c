@@ -1,0 +1,42 @@
+/* L4(b): an immediate queued by an interval's callback runs before that
+ * interval fires again, so firings and immediates alternate. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static int n = 0;
+static tide_id_t interval;
+
+static void on_immediate(tide_loop_t *loop, void *data) { printf("immediate %d\n", (int)(intptr_t)data); }
+
+static void on_interval(tide_loop_t *loop, void *data)
+{
+    int k = ++n;
+    printf("interval %d\n", k);
+    MUST(tide_set_immediate(loop, on_immediate, (void *)(intptr_t)k));
+    if (k == 3) tide_clear_interval(loop, interval);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    interval = MUST(tide_set_interval(loop, on_interval, NULL, 1));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

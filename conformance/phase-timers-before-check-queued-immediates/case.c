@@ -1,0 +1,46 @@
+/* L4(d): the next iteration starts with timers, so a due timer runs before
+ * an immediate queued during the previous check phase. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void busy_wait_ms(uint64_t ms)
+{
+    uint64_t end = tide_hrtime() + ms * 1000000;
+    while (tide_hrtime() < end) {}
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void immediate1(tide_loop_t *loop, void *data)
+{
+    printf("immediate 1\n");
+    MUST(tide_set_immediate(loop, print, "immediate 2 (queued in the check phase)"));
+    MUST(tide_set_timeout(loop, print, "timeout", 1));
+    /* Make the timer due before the next iteration begins. */
+    busy_wait_ms(5);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, immediate1, NULL));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* Seed 000 Q17: a resolved promise's reaction beats a 0 ms timer (L1, L2).
+ * Expected: A D C B. A .then on a settled promise is a microtask, so it is
+ * tide_queue_microtask here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print_b(tide_loop_t *loop, void *data) { printf("B\n"); }
+static void print_c(tide_loop_t *loop, void *data) { printf("C\n"); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    printf("A\n");
+    MUST(tide_set_timeout(loop, print_b, NULL, 0));
+    MUST(tide_queue_microtask(loop, print_c, NULL));
+    printf("D\n");
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

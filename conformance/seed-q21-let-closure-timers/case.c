@@ -1,0 +1,34 @@
+/* Seed 000 Q21, the fix: `let` gives each iteration its own binding, so the
+ * timers print 0, 1, 2, in creation order (T3). Each callback gets its own
+ * copy of i through its data pointer. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print_i(tide_loop_t *loop, void *data) { printf("%d\n", (int)(intptr_t)data); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    for (int i = 0; i < 3; i++) {
+        MUST(tide_set_timeout(loop, print_i, (void *)(intptr_t)i, 0));
+    }
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

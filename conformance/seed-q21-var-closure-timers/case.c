@@ -1,0 +1,36 @@
+/* Seed 000 Q21: callbacks run later, so with `var` all three timers see the
+ * one shared i after the loop has finished: 3, 3, 3. Timers with equal delay
+ * fire in creation order (T3). The `var i` is one static variable that every
+ * callback reads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static int i; /* var i */
+
+static void print_i(tide_loop_t *loop, void *data) { printf("%d\n", i); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    for (i = 0; i < 3; i++) {
+        MUST(tide_set_timeout(loop, print_i, NULL, 0));
+    }
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* Seed 003 Q2: sync code first, then the nextTick queue, then microtasks
+ * (L1, L2), and the immediate only in the loop's check phase. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_immediate(loop, print, "1: setImmediate"));
+    MUST(tide_next_tick(loop, print, "2: nextTick"));
+    MUST(tide_queue_microtask(loop, print, "3: Promise"));
+    printf("4: sync\n");
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* T4: a timer cleared by an earlier callback of the same timers pass never
+ * runs, although it was already due. tide_clear_interval works on a timeout
+ * too, and clearing an id again (or clearing nothing, id 0) is harmless. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void busy_wait_ms(uint64_t ms)
+{
+    uint64_t end = tide_hrtime() + ms * 1000000;
+    while (tide_hrtime() < end) {}
+}
+
+static tide_id_t b, c;
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void timeout_a(tide_loop_t *loop, void *data)
+{
+    printf("timeout A: clears B and C\n");
+    tide_clear_timeout(loop, b);
+    tide_clear_interval(loop, c);
+    tide_clear_timeout(loop, b);
+    tide_clear_timeout(loop, 0);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_timeout(loop, timeout_a, NULL, 1));
+    b = MUST(tide_set_timeout(loop, print, "timeout B (never)", 1));
+    c = MUST(tide_set_timeout(loop, print, "timeout C (never)", 1));
+    MUST(tide_set_timeout(loop, print, "timeout D", 1));
+    /* All four are due in the first timers pass. */
+    busy_wait_ms(5);
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

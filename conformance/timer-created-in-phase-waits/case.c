@@ -1,0 +1,55 @@
+/* T3: a timer created during the timers phase never runs in that phase,
+ * even when it becomes due while the phase is still running: it waits for
+ * the next iteration, after this iteration's immediates. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void busy_wait_ms(uint64_t ms)
+{
+    uint64_t end = tide_hrtime() + ms * 1000000;
+    while (tide_hrtime() < end) {}
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void timeout_a(tide_loop_t *loop, void *data)
+{
+    printf("timeout A\n");
+    MUST(tide_set_timeout(loop, print, "timeout C (created by A)", 1));
+    MUST(tide_set_immediate(loop, print, "immediate (queued by A)"));
+}
+
+static void timeout_b(tide_loop_t *loop, void *data)
+{
+    printf("timeout B\n");
+    /* C is due by the time B returns, but the phase's clock reading is older. */
+    busy_wait_ms(5);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_timeout(loop, timeout_a, NULL, 1));
+    MUST(tide_set_timeout(loop, timeout_b, NULL, 1));
+    /* A and B are both due when the first timers phase starts. */
+    busy_wait_ms(5);
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* T1: a delay that is not >= 1 becomes 1 ms, and such timers share the 1 ms
+ * list with real 1 ms timers, in creation order. The 100 ms timer created
+ * first still fires last. The C delay is a uint64_t, so -5 and NaN have no
+ * spelling here: they are passed as 0, which tide_set_timeout also treats
+ * as 1 ms. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_timeout(loop, print, "100 ms", 100));
+    MUST(tide_set_timeout(loop, print, "0 ms", 0));
+    MUST(tide_set_timeout(loop, print, "1 ms", 1));
+    MUST(tide_set_timeout(loop, print, "-5 ms", 0));
+    MUST(tide_set_timeout(loop, print, "NaN ms", 0));
+    MUST(tide_set_timeout(loop, print, "0 ms again", 0));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* T3: timers with the same delay fire in creation order, and earlier due
+ * times first, whatever order they were created in. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+static void print_n(tide_loop_t *loop, void *data) { printf("50 ms #%d\n", (int)(intptr_t)data); }
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_set_timeout(loop, print, "150 ms", 150));
+    for (int i = 1; i <= 5; i++) {
+        MUST(tide_set_timeout(loop, print_n, (void *)(intptr_t)i, 50));
+    }
+    MUST(tide_set_timeout(loop, print, "100 ms", 100));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

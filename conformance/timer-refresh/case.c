@@ -1,0 +1,41 @@
+/* T6: refresh re-arms a timer with its original delay counted from now.
+ * A (300 ms) is refreshed by B at 200 ms, so it fires at 500 ms: after C
+ * (400 ms), which it would have beaten without the refresh. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static tide_id_t a;
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+static void timeout_b(tide_loop_t *loop, void *data)
+{
+    printf("timeout B (200 ms): refresh A\n");
+    MUST(tide_timeout_refresh(loop, a));
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    a = MUST(tide_set_timeout(loop, print, "timeout A (300 ms, refreshed at 200 ms)", 300));
+    MUST(tide_set_timeout(loop, timeout_b, NULL, 200));
+    MUST(tide_set_timeout(loop, print, "timeout C (400 ms)", 400));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}

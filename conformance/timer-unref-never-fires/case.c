@@ -1,0 +1,40 @@
+/* T6, L5: an unref'd timer does not keep the loop alive, so it never fires
+ * when nothing else does: the loop ends after the 5 ms timer. Node's 'exit'
+ * event is the return of tide_run; where Node's process exits with the
+ * timer still pending, the C program clears it so the loop can close. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <tide.h>
+
+#define MUST(call) must((call), #call)
+static int64_t must(int64_t r, const char *what)
+{
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
+        exit(2);
+    }
+    return r;
+}
+
+static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+
+int main(void)
+{
+    tide_id_t t;
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
+    MUST(tide_loop_new(&loop));
+
+    t = MUST(tide_set_timeout(loop, print, "timeout 500 ms (never)", 500));
+    MUST(tide_timeout_unref(loop, t));
+    MUST(tide_set_timeout(loop, print, "timeout 5 ms", 5));
+
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    printf("loop done\n");
+    if (tide_clear_timeout(loop, t) != 1) {
+        fprintf(stderr, "the unref'd timer is no longer pending\n");
+        return 1;
+    }
+    MUST(tide_loop_close(loop));
+    return 0;
+}
