@@ -136,13 +136,13 @@ struct tide__io {
 
 struct tide_timer_s {
     tide_handle_t h;
-    tide_timer_cb cb;
+    /* What a restart touches sits together, next to the handle's flags. */
+    struct tide__timer_list *list; /* the list it is armed in, or NULL */
+    uint64_t seq;     /* start order, breaks ties; 0 when not armed */
     uint64_t due;     /* ns, absolute loop clock */
-    uint64_t seq;     /* start order, breaks ties between equal expiries */
     uint64_t timeout; /* ns, as last started (what refresh re-arms with) */
     uint64_t repeat;  /* ns, 0 = one-shot */
-    tide__queue_t node;
-    struct tide__timer_list *list;
+    tide_timer_cb cb;
     uint8_t started; /* has been started at least once */
 };
 
@@ -197,6 +197,18 @@ typedef struct {
 
 typedef struct tide__timer_list tide__timer_list_t;
 
+/* The counter-based clock of timer starts (fastclock.c). */
+typedef struct {
+    uint64_t anchor_counter; /* counter and clock read together ... */
+    uint64_t anchor_ns;      /* ... at the last real reading */
+    uint64_t mult;           /* ns per tick, 32.32 fixed point; 0 = unknown */
+    uint64_t max_ticks;      /* how far past the anchor the estimate is used */
+    uint64_t base_counter;   /* first anchor: the rate is measured from it */
+    uint64_t base_ns;
+    uint64_t calibrated_span;
+    int enabled;
+} tide__fastclock_t;
+
 struct tide_loop_s {
     /* hot state first */
     void *context;         /* current async context */
@@ -222,6 +234,11 @@ struct tide_loop_s {
     uint64_t timer_seq;
     unsigned timer_count;
     tide__pool_t timer_list_pool;
+    /* rings of released lists, kept for the next list so a timeout that
+     * comes and goes does not malloc each time */
+    struct tide__timer_entry *timer_spare[8];
+    uint32_t timer_spare_mask[8];
+    uint32_t timer_spare_len;
 
     /* immediates */
     tide__immediate_t *imm;
@@ -255,6 +272,8 @@ struct tide_loop_s {
     int signal_slot;
     tide__queue_t signal_handles;
     unsigned signal_counts[65]; /* handles watching each signal */
+
+    tide__fastclock_t fastclock;
 
     /* test clock */
     int virtual_clock;
@@ -302,8 +321,14 @@ static inline void tide__maybe_drain(tide_loop_t *loop)
         tide__drain(loop);
 }
 
-/* The clock the loop runs on: real monotonic time or the test clock. */
-uint64_t tide__clock(const tide_loop_t *loop);
+/* The clock the loop runs on: real monotonic time or the test clock. A
+ * real reading also anchors the fast clock. */
+uint64_t tide__clock(tide_loop_t *loop);
+/* A real reading that anchors the fast clock. */
+uint64_t tide__clock_sample(tide_loop_t *loop);
+/* "Now" for a timer start: never earlier than the true time (fastclock.c). */
+uint64_t tide__clock_start(tide_loop_t *loop);
+void tide__fastclock_init(tide_loop_t *loop);
 
 static inline uint64_t tide__loop_now(tide_loop_t *loop)
 {
@@ -315,7 +340,7 @@ static inline uint64_t tide__loop_now(tide_loop_t *loop)
 }
 
 void tide__run_timers(tide_loop_t *loop);
-int tide__timers_next_due(const tide_loop_t *loop, uint64_t *due);
+int tide__timers_next_due(tide_loop_t *loop, uint64_t *due);
 void tide__timers_init(tide_loop_t *loop);
 void tide__timers_destroy(tide_loop_t *loop);
 void tide__timer_close(tide_timer_t *timer);

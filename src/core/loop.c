@@ -34,6 +34,7 @@ int tide_loop_new(tide_loop_t **out)
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_SIGNAL], sizeof(tide_signal_t));
     tide__pool_init(&loop->timeout_pool, sizeof(tide__timeout_t));
     tide__timers_init(loop);
+    tide__fastclock_init(loop);
     loop->backend = backend;
     int err = backend->init(loop);
     if (err) {
@@ -104,7 +105,7 @@ static int poll_phase(tide_loop_t *loop, int64_t timeout)
     }
     uint64_t t0 = tide_hrtime();
     int n = loop->backend->poll(loop, timeout);
-    uint64_t t1 = tide_hrtime();
+    uint64_t t1 = tide__clock_sample(loop);
     loop->idle_ns += t1 - t0;
     if (!loop->virtual_clock) {
         loop->now = t1;

@@ -11,9 +11,9 @@ uint64_t tide_hrtime(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t tide__clock(const tide_loop_t *loop)
+uint64_t tide__clock(tide_loop_t *loop)
 {
-    return TIDE__UNLIKELY(loop->virtual_clock) ? loop->virtual_now : tide_hrtime();
+    return TIDE__UNLIKELY(loop->virtual_clock) ? loop->virtual_now : tide__clock_sample(loop);
 }
 
 /* The cached time is read lazily, at its first use in an iteration, so an

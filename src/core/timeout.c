@@ -40,7 +40,6 @@ static tide_id_t schedule(tide_loop_t *loop, tide_fn cb, void *data, uint64_t ms
     /* Loop-owned: not an open handle that tide_loop_close waits for. */
     to->timer.h.flags |= TIDE__INTERNAL;
     loop->open_handles--;
-    tide__queue_init(&to->timer.node);
     to->fn = cb;
     to->arg = data;
     int64_t id = tide__ids_alloc(&loop->timeout_ids, to);

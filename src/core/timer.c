@@ -1,31 +1,64 @@
 /* core/timer.c - timer handles and the timers phase.
  *
  * The data structure is chosen for churn. A server re-arms an idle timeout
- * on every request, always with the same duration; a binary heap of timers
- * (libuv) makes every re-arm O(log n) with cache misses all the way down,
- * and a timing wheel makes firing order approximate. Like Node, tide keeps
- * one FIFO list per distinct duration: timers started later with the same
- * duration expire later, so appending keeps each list sorted, and re-arming
- * is "move to the tail", O(1). The lists sit in a binary min-heap keyed by
- * their head's (expiry, start sequence); the heap has one entry per distinct
- * duration (usually a handful), and only changes when a list's head does. A
- * hash table finds a duration's list. Firing pops a head and sifts one list.
- * Ties between equal expiries go to the timer started first, across lists
- * too, because the heap key includes the start sequence number.
+ * on every request, always with the same duration. A binary heap of timers
+ * (libuv) makes every re-arm O(log n) with cache misses all the way down; a
+ * timing wheel makes firing order approximate; a linked list per duration
+ * (Node) makes a re-arm O(1) but still touches both neighbours of the timer,
+ * two cache misses on top of the timer itself when connections are many.
+ *
+ * tide keeps one FIFO per distinct duration, as Node does, but the FIFO is a
+ * ring of small entries (timer, start sequence) and a re-arm never unlinks
+ * anything: it stamps the timer with a new expiry and sequence and appends
+ * a new entry at the ring's tail, which is hot in cache. The old entry goes
+ * stale, recognised later because its sequence no longer matches the
+ * timer's. So a restart touches the timer and the tail, nothing else.
+ * Appends come in clock order, so every ring stays sorted by expiry.
+ *
+ * Stale entries are dropped when they reach the head, and a ring that fills
+ * up with them is compacted in place (amortised: at least three quarters of
+ * it is stale then), so memory stays within a small multiple of the live
+ * timers. Each list's heap key is its head entry's (expiry, sequence); a
+ * restart may leave that key too early, never too late, and the timers
+ * phase and the poll timeout skip stale heads before trusting it. The lists
+ * sit in a binary min-heap (one entry per distinct duration, usually a
+ * handful) and a hash table finds a duration's list. Ties between equal
+ * expiries go to the timer started first, across lists too, because the
+ * heap key includes the start sequence.
+ *
+ * Timer memory comes from per-loop pools that are only freed with the loop,
+ * so a stale entry may always read its timer's sequence: a stopped or closed
+ * timer has sequence 0, and sequences are never reused.
  *
  * Start times are fresh clock readings (not the cached loop time), so a
  * timer never fires before its full timeout has elapsed. */
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/fastclock.h"
+
+typedef struct tide__timer_entry {
+    tide_timer_t *timer;
+    uint64_t seq; /* the timer's sequence when this entry was appended */
+} tide__timer_entry_t;
 
 struct tide__timer_list {
-    uint64_t head_due; /* cached heap key: the head timer's expiry ... */
+    uint64_t head_due; /* heap key: the head entry's expiry ... */
     uint64_t head_seq; /* ... and start sequence */
     uint64_t timeout;  /* ns; the duration this list holds */
-    tide__queue_t timers;
+    tide__timer_entry_t *ring;
+    uint32_t mask;     /* ring capacity - 1 (a power of two) */
+    uint32_t head;     /* free-running indexes: length = tail - head */
+    uint32_t tail;
+    uint32_t live;     /* armed timers in this list: valid entries */
     uint32_t heap_index;
 };
+
+#define RING_MIN 16
+#define SPARE_MAX_MASK 1023 /* rings up to 1024 entries are kept for reuse */
+#define PREFETCH_AHEAD 8
+
+static inline int entry_valid(const tide__timer_entry_t *e) { return e->timer->seq == e->seq; }
 
 /* ---- heap of lists ------------------------------------------------------ */
 
@@ -155,107 +188,218 @@ static void table_remove(tide_loop_t *loop, tide__timer_list_t *l)
     loop->timer_table_len--;
 }
 
-/* ---- linking timers into lists ----------------------------------------- */
+/* ---- rings --------------------------------------------------------------- */
 
-static inline tide_timer_t *list_head(const tide__timer_list_t *l)
+static int ring_alloc(tide_loop_t *loop, tide__timer_list_t *l)
 {
-    return tide__container_of(tide__queue_head(&l->timers), tide_timer_t, node);
-}
-
-static inline void list_rekey(tide__timer_list_t *l)
-{
-    tide_timer_t *h = list_head(l);
-    l->head_due = h->due;
-    l->head_seq = h->seq;
-}
-
-static int timer_link(tide_loop_t *loop, tide_timer_t *t)
-{
-    tide__timer_list_t *l = table_find(loop, t->timeout);
-    if (l) {
-        tide__queue_insert_tail(&l->timers, &t->node);
-        t->list = l;
-        return 0;
+    if (loop->timer_spare_len) {
+        uint32_t i = --loop->timer_spare_len;
+        l->ring = loop->timer_spare[i];
+        l->mask = loop->timer_spare_mask[i];
+    } else {
+        l->ring = tide__malloc(sizeof *l->ring * RING_MIN);
+        if (!l->ring) return -ENOMEM;
+        l->mask = RING_MIN - 1;
     }
-    if ((loop->timer_table_len + 1) * 2 > loop->timer_table_cap && table_grow(loop))
-        return -ENOMEM;
-    l = tide__pool_get(&loop->timer_list_pool);
-    if (!l) return -ENOMEM;
-    l->timeout = t->timeout;
-    tide__queue_init(&l->timers);
-    tide__queue_insert_tail(&l->timers, &t->node);
-    list_rekey(l);
-    if (heap_push(loop, l)) {
-        tide__pool_put(&loop->timer_list_pool, l);
-        return -ENOMEM;
-    }
-    table_put(loop, l);
-    loop->timer_table_len++;
-    t->list = l;
+    l->head = l->tail = 0;
     return 0;
 }
 
-static void timer_unlink(tide_loop_t *loop, tide_timer_t *t)
+static void ring_release(tide_loop_t *loop, tide__timer_list_t *l)
 {
-    tide__timer_list_t *l = t->list;
-    int was_head = tide__queue_head(&l->timers) == &t->node;
-    tide__queue_remove(&t->node);
-    t->list = NULL;
-    if (tide__queue_empty(&l->timers)) {
-        heap_remove(loop, l);
-        table_remove(loop, l);
-        tide__pool_put(&loop->timer_list_pool, l);
-    } else if (was_head) {
-        list_rekey(l); /* the key only grows: the new head expires later */
-        heap_sift_down(loop, l->heap_index);
+    if (l->mask <= SPARE_MAX_MASK && loop->timer_spare_len < 8) {
+        loop->timer_spare[loop->timer_spare_len] = l->ring;
+        loop->timer_spare_mask[loop->timer_spare_len++] = l->mask;
+    } else {
+        tide__free(l->ring);
     }
+    l->ring = NULL;
 }
 
-/* Arm t to expire timeout ns from now. The common re-arm, same duration as
- * the list it is already in, never touches the table and usually not the
- * heap: it is a move to the tail of the list. */
-static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
+static inline tide__timer_entry_t *ring_at(const tide__timer_list_t *l, uint32_t i)
 {
-    uint64_t now = tide__clock(loop);
-    /* A timer start refreshes the loop's cached time, as Node's does. */
-    loop->now = now;
-    loop->time_stale = 0;
+    return &l->ring[i & l->mask];
+}
 
-    tide__timer_list_t *l = t->list;
-    if (l && l->timeout == timeout) {
-        int was_head = tide__queue_head(&l->timers) == &t->node;
-        tide__queue_remove(&t->node);
-        tide__queue_insert_tail(&l->timers, &t->node);
-        t->due = now + timeout;
-        t->seq = loop->timer_seq++;
-        if (was_head) {
+/* Make the head entry valid and the heap key its (expiry, sequence). The
+ * list must have a live timer, so a valid entry exists. */
+static void list_rekey(tide__timer_list_t *l)
+{
+    tide__timer_entry_t *e = ring_at(l, l->head);
+    while (!entry_valid(e)) e = ring_at(l, ++l->head);
+    l->head_due = e->timer->due;
+    l->head_seq = e->seq;
+}
+
+/* Drop every stale entry, keeping order. Touches each entry's timer, so
+ * the timers are prefetched a few entries ahead. */
+static void ring_compact(tide__timer_list_t *l)
+{
+    uint32_t w = l->head;
+    for (uint32_t r = l->head; r != l->tail; r++) {
+        if (l->tail - r > PREFETCH_AHEAD) __builtin_prefetch(ring_at(l, r + PREFETCH_AHEAD)->timer);
+        tide__timer_entry_t e = *ring_at(l, r);
+        if (entry_valid(&e)) *ring_at(l, w++) = e;
+    }
+    l->tail = w;
+}
+
+static int ring_grow(tide__timer_list_t *l)
+{
+    uint32_t cap = (l->mask + 1) * 2;
+    if (cap == 0) return -ENOMEM;
+    tide__timer_entry_t *ring = tide__malloc(sizeof *ring * cap);
+    if (!ring) return -ENOMEM;
+    uint32_t n = l->tail - l->head;
+    for (uint32_t i = 0; i < n; i++) ring[i] = *ring_at(l, l->head + i);
+    tide__free(l->ring);
+    l->ring = ring;
+    l->mask = cap - 1;
+    l->head = 0;
+    l->tail = n;
+    return 0;
+}
+
+/* Room for one more entry in a full ring: compact it when most of it is
+ * stale, else grow it. The head may change, and with it the key, which can
+ * only grow (the ring is sorted and the old key was a lower bound). */
+static int list_make_room(tide_loop_t *loop, tide__timer_list_t *l)
+{
+    uint32_t len = l->tail - l->head;
+    if (len >= 4 * (uint64_t)l->live + RING_MIN) {
+        ring_compact(l);
+        if (l->live) {
             list_rekey(l);
             heap_sift_down(loop, l->heap_index);
         }
         return 0;
     }
-    if (l) {
-        timer_unlink(loop, t);
-        loop->timer_count--;
+    return ring_grow(l);
+}
+
+static inline int ring_full(const tide__timer_list_t *l) { return l->tail - l->head > l->mask; }
+
+static inline void ring_push(tide__timer_list_t *l, tide_timer_t *t)
+{
+    tide__timer_entry_t *e = ring_at(l, l->tail++);
+    e->timer = t;
+    e->seq = t->seq;
+}
+
+/* ---- lists ---------------------------------------------------------------- */
+
+/* A new, empty list for timeout: in the table, not yet in the heap (it has
+ * no key until its first entry). */
+static tide__timer_list_t *list_create(tide_loop_t *loop, uint64_t timeout)
+{
+    if ((loop->timer_table_len + 1) * 2 > loop->timer_table_cap && table_grow(loop)) return NULL;
+    tide__timer_list_t *l = tide__pool_get(&loop->timer_list_pool);
+    if (!l) return NULL;
+    if (ring_alloc(loop, l)) {
+        tide__pool_put(&loop->timer_list_pool, l);
+        return NULL;
     }
-    t->timeout = timeout;
-    t->due = now + timeout;
-    t->seq = loop->timer_seq++;
-    int err = timer_link(loop, t);
-    if (err) {
-        tide__handle_stop(&t->h);
-        return err;
+    l->timeout = timeout;
+    l->live = 0;
+    l->heap_index = UINT32_MAX;
+    table_put(loop, l);
+    loop->timer_table_len++;
+    return l;
+}
+
+static void list_release(tide_loop_t *loop, tide__timer_list_t *l)
+{
+    if (l->heap_index != UINT32_MAX) heap_remove(loop, l);
+    table_remove(loop, l);
+    ring_release(loop, l);
+    tide__pool_put(&loop->timer_list_pool, l);
+}
+
+/* Take t out of its list: its entry goes stale. The list's key may now be
+ * early; that is allowed and costs at most one early look. */
+static tide__timer_list_t *timer_detach(tide_loop_t *loop, tide_timer_t *t)
+{
+    tide__timer_list_t *l = t->list;
+    t->list = NULL;
+    t->seq = 0;
+    l->live--;
+    loop->timer_count--;
+    return l;
+}
+
+static void timer_unlink(tide_loop_t *loop, tide_timer_t *t)
+{
+    tide__timer_list_t *l = timer_detach(loop, t);
+    if (!l->live) list_release(loop, l);
+}
+
+/* Arm t to expire timeout ns from now. Re-arming with the duration of the
+ * list t is already in (refresh, a repeating timer, the idle-timeout
+ * pattern) is an append to that list's ring and nothing else. On failure
+ * (-ENOMEM) the timer is left as it was. */
+static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
+{
+    /* Not the cached loop time: a callback may have run for a while since
+     * it was read, and a timer must never fire early. The estimate is
+     * biased late, so it does not become the cached time either: the
+     * timers phase compares expiries with real readings only. */
+    uint64_t now = tide__clock_start(loop);
+    uint64_t due = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+    uint64_t seq = loop->timer_seq + 1;
+
+    tide__timer_list_t *l = t->list;
+    if (l && l->timeout == timeout) {
+        if (ring_full(l) && list_make_room(loop, l)) return -ENOMEM;
+        loop->timer_seq = seq;
+        t->due = due;
+        t->seq = seq;
+        ring_push(l, t);
+        return 0;
     }
+
+    tide__timer_list_t *n = table_find(loop, timeout);
+    if (n) {
+        if (ring_full(n) && list_make_room(loop, n)) return -ENOMEM;
+    } else {
+        n = list_create(loop, timeout);
+        if (!n) return -ENOMEM;
+        n->head_due = due;
+        n->head_seq = seq;
+        if (heap_push(loop, n)) {
+            list_release(loop, n);
+            return -ENOMEM;
+        }
+    }
+    if (l) timer_unlink(loop, t);
+    loop->timer_seq = seq;
+    t->due = due;
+    t->seq = seq;
+    t->list = n;
+    n->live++;
     loop->timer_count++;
+    ring_push(n, t);
     return 0;
+}
+
+/* The restart of a server's idle timeout, kept short and inline: a timer
+ * already armed in the list of its timeout, room in the ring, a counter
+ * clock. Few instructions matter here: the timer is usually cold, and the
+ * fewer there are, the more restarts the CPU overlaps while it waits for
+ * memory. Returns 0 when the general path must do it. */
+static inline int timer_rearm_fast(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
+{
+    tide__timer_list_t *l = t->list;
+    uint64_t now;
+    if (!l || l->timeout != timeout || ring_full(l) || !tide__clock_estimate(loop, &now)) return 0;
+    t->due = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+    t->seq = ++loop->timer_seq;
+    ring_push(l, t);
+    return 1;
 }
 
 static void timer_disarm(tide_loop_t *loop, tide_timer_t *t)
 {
-    if (t->list) {
-        timer_unlink(loop, t);
-        loop->timer_count--;
-    }
+    if (t->list) timer_unlink(loop, t);
     tide__handle_stop(&t->h);
 }
 
@@ -268,7 +412,6 @@ int tide_timer_new(tide_loop_t *loop, tide_timer_t **out)
     if (!t) return -ENOMEM;
     memset(t, 0, sizeof *t);
     tide__handle_init(loop, &t->h, TIDE_HANDLE_TIMER);
-    tide__queue_init(&t->node);
     *out = t;
     return 0;
 }
@@ -284,8 +427,11 @@ int tide_timer_start_ns(tide_timer_t *t, tide_timer_cb cb, uint64_t timeout_ns,
     t->h.context = loop->context;
     t->repeat = repeat_ns;
     t->started = 1;
-    int err = timer_arm(loop, t, timeout_ns);
-    if (err) return err;
+    if (!timer_rearm_fast(loop, t, timeout_ns)) {
+        int err = timer_arm(loop, t, timeout_ns);
+        if (err) return err;
+    }
+    t->timeout = timeout_ns; /* what refresh re-arms with, even after repeats */
     tide__handle_start(&t->h);
     return 0;
 }
@@ -314,8 +460,10 @@ int tide_timer_refresh(tide_timer_t *t)
     if (!t->started) return -EINVAL;
     tide_loop_t *loop = t->h.loop;
     t->h.context = loop->context;
-    int err = timer_arm(loop, t, t->timeout);
-    if (err) return err;
+    if (!timer_rearm_fast(loop, t, t->timeout)) {
+        int err = timer_arm(loop, t, t->timeout);
+        if (err) return err;
+    }
     tide__handle_start(&t->h);
     return 0;
 }
@@ -354,11 +502,20 @@ void tide__timer_close(tide_timer_t *t) { timer_disarm(t->h.loop, t); }
 
 /* ---- the timers phase ----------------------------------------------------- */
 
-int tide__timers_next_due(const tide_loop_t *loop, uint64_t *due)
+/* The earliest expiry, after dropping stale heads so the loop does not wake
+ * for a timer that was restarted or stopped. */
+int tide__timers_next_due(tide_loop_t *loop, uint64_t *due)
 {
-    if (!loop->timer_heap_len) return 0;
-    *due = loop->timer_heap[0]->head_due;
-    return 1;
+    while (loop->timer_heap_len) {
+        tide__timer_list_t *l = loop->timer_heap[0];
+        if (entry_valid(ring_at(l, l->head))) {
+            *due = l->head_due;
+            return 1;
+        }
+        list_rekey(l);
+        heap_sift_down(loop, 0);
+    }
+    return 0;
 }
 
 /* Run every timer due at the time read when the phase begins, earliest
@@ -369,20 +526,48 @@ void tide__run_timers(tide_loop_t *loop)
 {
     if (!loop->timer_heap_len) return;
     uint64_t now = tide__loop_now(loop);
-    uint64_t seq_limit = loop->timer_seq;
+    uint64_t seq_limit = loop->timer_seq + 1;
     while (loop->timer_heap_len) {
         tide__timer_list_t *l = loop->timer_heap[0];
         if (l->head_due > now || l->head_seq >= seq_limit) break;
-        tide_timer_t *t = list_head(l);
-        if (t->repeat) {
-            /* Re-arm before the callback (from a fresh reading, so the
-             * next firing is a full period away), so the callback may stop
-             * or restart the timer and have the last word. */
-            timer_arm(loop, t, t->repeat);
+        tide__timer_entry_t *e = ring_at(l, l->head);
+        if (l->tail - l->head > PREFETCH_AHEAD)
+            __builtin_prefetch(ring_at(l, l->head + PREFETCH_AHEAD)->timer);
+        tide_timer_t *t = e->timer;
+        if (!entry_valid(e)) {
+            list_rekey(l); /* the key was early: restarted or stopped */
+            heap_sift_down(loop, 0);
+            continue;
+        }
+        l->head++;
+        timer_detach(loop, t);
+        if (t->repeat && t->repeat == l->timeout && !l->live) {
+            /* The common interval: the only timer of its list goes back in
+             * at the tail, so the list is kept rather than rebuilt. */
+            l->head = l->tail;
+            t->list = l;
+            l->live = 1;
+            loop->timer_count++;
+            uint64_t fresh = tide__clock_start(loop);
+            t->due = l->timeout > UINT64_MAX - fresh ? UINT64_MAX : fresh + l->timeout;
+            t->seq = ++loop->timer_seq;
+            ring_push(l, t);
+            l->head_due = t->due;
+            l->head_seq = t->seq;
+            heap_sift_down(loop, 0);
         } else {
-            timer_unlink(loop, t);
-            loop->timer_count--;
-            tide__handle_stop(&t->h);
+            if (l->live) {
+                list_rekey(l);
+                heap_sift_down(loop, 0);
+            } else {
+                list_release(loop, l);
+            }
+            /* Re-arm before the callback (from a fresh reading, so the next
+             * firing is a full period away), so the callback may stop or
+             * restart the timer and have the last word. A repeating timer
+             * that cannot be re-armed (no memory) fires this once more and
+             * stops. */
+            if (!t->repeat || timer_arm(loop, t, t->repeat)) tide__handle_stop(&t->h);
         }
         TIDE__CALLBACK(loop, t->h.context, t->cb(t, t->h.data));
     }
@@ -390,6 +575,9 @@ void tide__run_timers(tide_loop_t *loop)
 
 void tide__timers_destroy(tide_loop_t *loop)
 {
+    for (uint32_t i = 0; i < loop->timer_heap_len; i++) tide__free(loop->timer_heap[i]->ring);
+    for (uint32_t i = 0; i < loop->timer_spare_len; i++) tide__free(loop->timer_spare[i]);
+    loop->timer_spare_len = 0;
     tide__free(loop->timer_heap);
     tide__free(loop->timer_table);
     loop->timer_heap = NULL;
