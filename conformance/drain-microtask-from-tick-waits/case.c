@@ -4,17 +4,7 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
-
-static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
+#include "../case.h"
 
 static void tick1(tide_loop_t *loop, void *data)
 {

@@ -4,15 +4,7 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static void tick_from_microtask(tide_loop_t *loop, void *data) { printf("%s: tick from microtask\n", (const char *)data); }
 static void microtask(tide_loop_t *loop, void *data)

@@ -8,15 +8,7 @@
 #include <unistd.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static int fds[2] = {-1, -1};
 

@@ -7,23 +7,13 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static void busy_wait_ms(uint64_t ms)
 {
     uint64_t end = tide_hrtime() + ms * 1000000;
     while (tide_hrtime() < end) {}
 }
-
-static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
 
 static void immediate_a(tide_loop_t *loop, void *data)
 {

@@ -9,19 +9,10 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static tide_timer_t *server, *socket_;
 
-static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
 static void on_close(tide_handle_t *handle, void *data) { printf("close callback\n"); }
 static void never(tide_timer_t *timer, void *data) { printf("never\n"); }
 

@@ -6,15 +6,7 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static void on_timeout(tide_loop_t *loop, void *data) { printf("timeout\n"); }
 static void promise2(tide_loop_t *loop, void *data) { printf("promise 2\n"); }

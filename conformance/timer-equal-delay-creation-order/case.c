@@ -5,17 +5,8 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
-static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
 static void print_n(tide_loop_t *loop, void *data) { printf("50 ms #%d\n", (int)(intptr_t)data); }
 
 int main(void)

@@ -5,19 +5,9 @@
 #include <stdlib.h>
 #include <tide.h>
 
-#define MUST(call) must((call), #call)
-static int64_t must(int64_t r, const char *what)
-{
-    if (r < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror((int)r));
-        exit(2);
-    }
-    return r;
-}
+#include "../case.h"
 
 static tide_id_t a;
-
-static void print(tide_loop_t *loop, void *data) { printf("%s\n", (const char *)data); }
 
 static void timeout_b(tide_loop_t *loop, void *data)
 {
