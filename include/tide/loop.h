@@ -27,8 +27,10 @@ typedef enum {
 TIDE_API int tide_loop_new(tide_loop_t **out);
 
 /* Release a loop. Returns -EBUSY (and keeps the loop) while any handle is
- * open or any callback is still queued: close everything and run the loop
- * once more so close callbacks can run, then call this again. */
+ * open or its close callback has not run yet: close everything and run the
+ * loop once more so close callbacks can run, then call this again. Work the
+ * loop owns (queued immediates, ticks, microtasks, set_timeout/set_interval
+ * timers) is dropped without being called, as when a Node process exits. */
 TIDE_API int tide_loop_close(tide_loop_t *loop);
 
 /* Run the loop. Starts by draining ticks and microtasks queued by the main
@@ -66,8 +68,10 @@ TIDE_API uint64_t tide_hrtime(void);
  * there, so due timers (intervals included) run exactly as they would in
  * real time. While a virtual loop runs with nothing to do but wait for a
  * timer, its clock jumps to that timer instead of sleeping.
- * Returns -EINVAL if the clock is not virtual or when called from inside a
- * callback of the loop, -EBUSY if called after the loop has started. */
+ * tide_loop_use_virtual_clock returns -EBUSY while the loop runs or has a
+ * timer armed (expiries on the real clock would mean nothing).
+ * tide_clock_advance returns -EINVAL if the clock is not virtual, from
+ * inside a callback of the loop, or past the end of the clock's range. */
 TIDE_API int tide_loop_use_virtual_clock(tide_loop_t *loop, uint64_t start_ns);
 TIDE_API int tide_clock_advance(tide_loop_t *loop, uint64_t delta_ns);
 

@@ -56,8 +56,10 @@ TIDE_API uint64_t tide_timer_get_due_in(const tide_timer_t *timer);
  * or whose slot was reused is a safe no-op. Valid ids are > 0. */
 typedef int64_t tide_id_t;
 
-/* Call cb once after delay_ms. As in Node a delay of 0 is treated as 1 ms.
- * Returns the id (> 0) or -ENOMEM / -EINVAL. */
+/* Call cb once after delay_ms. As in Node a delay of 0, or one above
+ * TIDE_TIMEOUT_MAX (2^31 - 1 ms, about 24.8 days), is treated as 1 ms; a
+ * tide_timer_t takes any delay. Returns the id (> 0) or -ENOMEM / -EINVAL. */
+#define TIDE_TIMEOUT_MAX INT64_C(2147483647)
 TIDE_API tide_id_t tide_set_timeout(tide_loop_t *loop, tide_fn cb, void *data, uint64_t delay_ms);
 
 /* Call cb every delay_ms (0 is treated as 1 ms) until cleared. */
@@ -69,7 +71,9 @@ TIDE_API int tide_clear_timeout(tide_loop_t *loop, tide_id_t id);
 TIDE_API int tide_clear_interval(tide_loop_t *loop, tide_id_t id);
 
 /* Node's Timeout methods on an id: refresh, ref, unref, hasRef. Each returns
- * -ENOENT for a stale id. */
+ * -ENOENT for a stale id. An id goes stale once its timeout has fired (the
+ * loop takes the memory back then), so unlike Node's refresh(), refreshing
+ * a fired timeout does not revive it: keep a tide_timer_t for that. */
 TIDE_API int tide_timeout_refresh(tide_loop_t *loop, tide_id_t id);
 TIDE_API int tide_timeout_ref(tide_loop_t *loop, tide_id_t id);
 TIDE_API int tide_timeout_unref(tide_loop_t *loop, tide_id_t id);

@@ -1,11 +1,15 @@
 /* core/error.c - names and messages for tide's error codes, generated from
  * the one table in tide/common.h, and the library version. */
+#include <limits.h>
+
 #include "tide/common.h"
+
+/* Either sign; INT_MIN (whose negation overflows) maps to 0, not a code. */
+static int err_magnitude(int err) { return err == INT_MIN ? 0 : err < 0 ? -err : err; }
 
 const char *tide_err_name(int err)
 {
-    if (err < 0) err = -err;
-    switch (err) {
+    switch (err_magnitude(err)) {
 #define TIDE__NAME_CASE(code, msg)                                             \
     case code:                                                                 \
         return #code;
@@ -19,8 +23,7 @@ const char *tide_err_name(int err)
 const char *tide_strerror(int err)
 {
     if (err == 0) return "success";
-    if (err < 0) err = -err;
-    switch (err) {
+    switch (err_magnitude(err)) {
 #define TIDE__MSG_CASE(code, msg)                                              \
     case code:                                                                 \
         return msg;

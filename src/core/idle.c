@@ -60,19 +60,24 @@ int tide_idle_stop(tide_idle_t *h)
 
 void tide__idle_close(tide_idle_t *h) { tide_idle_stop(h); }
 
-/* The queue is moved aside first and each handle put back before its call,
- * so a callback may stop, start or close any handle, itself included; one
- * started now lands in the live queue and waits for the next iteration. */
+/* The handles started before the phase run in start order, and the queue
+ * keeps start order for the next iteration: each is moved aside to a done
+ * list before its call, so a callback may stop, start or close any handle,
+ * itself included; those started meanwhile land in the live queue, wait for
+ * the next iteration, and stay behind the ones that ran (which are put back
+ * in front at the end). */
 void tide__run_idle_queue(tide_loop_t *loop, tide__queue_t *queue)
 {
     if (tide__queue_empty(queue)) return;
-    tide__queue_t batch;
+    tide__queue_t batch, done;
     tide__queue_move(queue, &batch);
+    tide__queue_init(&done);
     while (!tide__queue_empty(&batch)) {
         tide__queue_t *q = tide__queue_head(&batch);
         tide_idle_t *h = tide__container_of(q, tide_idle_t, node);
         tide__queue_remove(q);
-        tide__queue_insert_tail(queue, q);
+        tide__queue_insert_tail(&done, q);
         TIDE__CALLBACK(loop, h->h.context, h->cb(h, h->h.data));
     }
+    tide__queue_prepend(queue, &done);
 }

@@ -66,4 +66,17 @@ static inline void tide__queue_move(tide__queue_t *h, tide__queue_t *n)
     tide__queue_init(h);
 }
 
+/* Splice every node of from in front of h's nodes, keeping from's order;
+ * from ends up empty. */
+static inline void tide__queue_prepend(tide__queue_t *h, tide__queue_t *from)
+{
+    if (tide__queue_empty(from)) return;
+    tide__queue_t *first = from->next, *last = from->prev;
+    last->next = h->next;
+    h->next->prev = last;
+    h->next = first;
+    first->prev = h;
+    tide__queue_init(from);
+}
+
 #endif /* TIDE_CORE_QUEUE_H */

@@ -5,8 +5,9 @@
 
 #include "core/internal.h"
 
-/* Node coerces a delay below 1 ms (0, negative, NaN) to 1 ms (T1). */
-static uint64_t coerce_delay(uint64_t ms) { return ms < 1 ? 1 : ms; }
+/* Node coerces a delay below 1 ms (0, negative, NaN) or above TIMEOUT_MAX
+ * to 1 ms (T1). */
+static uint64_t coerce_delay(uint64_t ms) { return ms < 1 || ms > TIDE_TIMEOUT_MAX ? 1 : ms; }
 
 static void timeout_release(tide__timeout_t *to)
 {
@@ -32,7 +33,6 @@ static void timeout_fire(tide_timer_t *timer, void *unused)
 static tide_id_t schedule(tide_loop_t *loop, tide_fn cb, void *data, uint64_t ms, int repeat)
 {
     if (!loop || !cb) return -EINVAL;
-    if (ms > UINT64_MAX / TIDE__NS_PER_MS) return -EINVAL;
     tide__timeout_t *to = tide__pool_get(&loop->timeout_pool);
     if (!to) return -ENOMEM;
     memset(to, 0, sizeof *to);
