@@ -2,9 +2,11 @@
  * to put a foreign library (a database client, a device) on the loop.
  *
  * The watcher reports readiness; the program does the I/O itself. The fd
- * must be non-blocking. Stop or close the watcher before closing the fd; a
- * watcher whose fd was closed behind its back gets no stale events, and the
- * fd number may be reused by a new watcher in the same iteration. */
+ * must be non-blocking. Stop or close the watcher before closing the fd:
+ * then no event already collected for it is delivered, and the fd number
+ * may be reused by a new watcher in the same iteration. A watcher whose fd
+ * was closed behind its back gets no events from the next poll on, but one
+ * collected in the current iteration may still reach it. */
 #ifndef TIDE_POLL_H
 #define TIDE_POLL_H
 

@@ -39,8 +39,10 @@ typedef struct tide__backend_ops {
      * in the current dispatch, so a reused fd never sees stale events. */
     void (*forget)(tide_loop_t *loop, tide__io_t *io);
     /* Wait at most timeout_ns (-1: forever, 0: do not block) and dispatch
-     * every ready watcher through tide__io_ready(). EINTR is a return with
-     * no events, not an error. Returns the number of events dispatched. */
+     * every ready watcher through tide__io_ready(). EINTR is not an error
+     * and does not end the wait: the backend waits again for the time left
+     * (a non-blocking poll just returns no events). Returns the number of
+     * events dispatched. */
     int (*poll)(tide_loop_t *loop, int64_t timeout_ns);
     /* Completion backends only: start an I/O request. */
     int (*submit)(tide_loop_t *loop, void *req);

@@ -130,8 +130,22 @@ static int epoll_poll(tide_loop_t *loop, int64_t timeout_ns)
     epoll_state_t *st = loop->backend_state;
     /* Nothing registered and no wait asked for: skip the system call. */
     if (loop->nfds == 0 && timeout_ns == 0) return 0;
-    int n = epoll_wait_ns(loop, st, timeout_ns);
-    if (n < 0) return errno == EINTR ? 0 : -errno;
+    /* A signal (EINTR) ends the wait early: wait again for what is left,
+     * so a blocking RUN_ONCE never returns with nothing done and a timer is
+     * neither skipped nor run early. A signal that tide catches has written
+     * to the loop's self-pipe, so the repeated wait returns with it at once.
+     * Only a timed wait needs the clock, and only to know what is left. */
+    uint64_t deadline = timeout_ns > 0 ? tide_hrtime() + (uint64_t)timeout_ns : 0;
+    int n;
+    while ((n = epoll_wait_ns(loop, st, timeout_ns)) < 0) {
+        if (errno != EINTR) return -errno;
+        if (timeout_ns == 0) return 0;
+        if (timeout_ns > 0) {
+            uint64_t now = tide_hrtime();
+            if (now >= deadline) return 0;
+            timeout_ns = (int64_t)(deadline - now);
+        }
+    }
     st->nready = n;
     for (st->cursor = 0; st->cursor < n; st->cursor++) {
         struct epoll_event *e = &st->ready[st->cursor];

@@ -54,7 +54,7 @@ tide__sys_t tide__sys = {
     .close = close,
 };
 
-int tide__allocator_locked;
+_Atomic int tide__allocator_locked;
 
 void *tide__calloc(size_t n, size_t size)
 {

@@ -43,7 +43,8 @@ static inline void tide__free(void *p)
 }
 void *tide__calloc(size_t n, size_t size);
 
-/* Set once the first loop exists; tide_set_allocator refuses afterwards. */
-extern int tide__allocator_locked;
+/* Set once the first loop exists; tide_set_allocator refuses afterwards.
+ * Atomic because loops may be created on several threads at once. */
+extern _Atomic int tide__allocator_locked;
 
 #endif /* TIDE_CORE_SYS_H */
