@@ -62,6 +62,31 @@ static inline void test_log(test_log_t *log, const char *s)
     log->buf[log->len] = '\0';
 }
 
+/* The log most tests keep, and the callbacks and loops they share. */
+static test_log_t log_ __attribute__((unused));
+
+static inline void log_reset(void)
+{
+    log_.len = 0;
+    log_.buf[0] = '\0';
+}
+
+/* A tide_fn that logs its data, a string. */
+static inline void say(tide_loop_t *loop, void *text)
+{
+    (void)loop;
+    test_log(&log_, text);
+}
+
+/* A loop on the virtual clock at 0, for tests that must not wait. */
+static inline tide_loop_t *new_virtual_loop(void)
+{
+    tide_loop_t *loop;
+    ASSERT_OK(tide_loop_new(&loop));
+    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
+    return loop;
+}
+
 #define TEST_CLOSE_LOOP(loop)                                                  \
     do {                                                                       \
         ASSERT_EQ(tide_run((loop), TIDE_RUN_DEFAULT), 0);                      \

@@ -85,7 +85,7 @@ static void case_end(void)
     tide__sys = tide__sys_default;
 }
 
-static void say(tide_loop_t *loop, void *data) { (*(int *)data)++; }
+static void count_call(tide_loop_t *loop, void *data) { (*(int *)data)++; }
 
 static void on_timer(tide_timer_t *t, void *data) { (*(int *)data)++; }
 
@@ -118,7 +118,7 @@ static void test_enomem_loop_new(void)
     }
     ASSERT_GE(failures, 1); /* the sweep did reach an allocation */
     int ran = 0;
-    ASSERT_GT(tide_set_immediate(loop, say, &ran), 0);
+    ASSERT_GT(tide_set_immediate(loop, count_call, &ran), 0);
     ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
     ASSERT_EQ(ran, 1);
     ASSERT_EQ(tide_loop_close(loop), 0);
@@ -199,14 +199,14 @@ static int ran;
 static int op_set_timeout(tide_loop_t *loop, void **made)
 {
     ran = 0;
-    tide_id_t id = tide_set_timeout(loop, say, &ran, 5);
+    tide_id_t id = tide_set_timeout(loop, count_call, &ran, 5);
     return id > 0 ? 0 : (int)id;
 }
 
 static int op_set_interval(tide_loop_t *loop, void **made)
 {
     ran = 0;
-    tide_id_t id = tide_set_interval(loop, say, &ran, 5);
+    tide_id_t id = tide_set_interval(loop, count_call, &ran, 5);
     *made = (void *)(intptr_t)id;
     return id > 0 ? 0 : (int)id;
 }
@@ -214,20 +214,20 @@ static int op_set_interval(tide_loop_t *loop, void **made)
 static int op_set_immediate(tide_loop_t *loop, void **made)
 {
     ran = 0;
-    tide_id_t id = tide_set_immediate(loop, say, &ran);
+    tide_id_t id = tide_set_immediate(loop, count_call, &ran);
     return id > 0 ? 0 : (int)id;
 }
 
 static int op_next_tick(tide_loop_t *loop, void **made)
 {
     ran = 0;
-    return tide_next_tick(loop, say, &ran);
+    return tide_next_tick(loop, count_call, &ran);
 }
 
 static int op_microtask(tide_loop_t *loop, void **made)
 {
     ran = 0;
-    return tide_queue_microtask(loop, say, &ran);
+    return tide_queue_microtask(loop, count_call, &ran);
 }
 
 static void check_ran_once(tide_loop_t *loop, void *made)

@@ -3,25 +3,9 @@
  * own phase they wait an iteration; an active idle handle stops poll blocking. */
 #include "test.h"
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_idle_t *h, void *text) { test_log(&log_, text); }
+static void say_idle(tide_idle_t *h, void *text) { test_log(&log_, text); }
 
 static void timer_say(tide_timer_t *t, void *text) { test_log(&log_, text); }
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
-}
 
 /* ---- every iteration, in phase order ------------------------------------ */
 
@@ -40,17 +24,17 @@ static void test_every_iteration(void)
     ASSERT_EQ(tide_handle_get_type(TIDE_HANDLE(i1)), TIDE_HANDLE_IDLE);
     ASSERT_EQ(tide_handle_get_type(TIDE_HANDLE(p1)), TIDE_HANDLE_PREPARE);
     ASSERT_EQ(tide_handle_get_type(TIDE_HANDLE(c1)), TIDE_HANDLE_CHECK);
-    ASSERT_OK(tide_check_start(c1, say, "C1"));
-    ASSERT_OK(tide_prepare_start(p1, say, "P1"));
-    ASSERT_OK(tide_idle_start(i1, say, "I1"));
-    ASSERT_OK(tide_idle_start(i2, say, "I2"));
+    ASSERT_OK(tide_check_start(c1, say_idle, "C1"));
+    ASSERT_OK(tide_prepare_start(p1, say_idle, "P1"));
+    ASSERT_OK(tide_idle_start(i1, say_idle, "I1"));
+    ASSERT_OK(tide_idle_start(i2, say_idle, "I2"));
     for (int i = 0; i < 3; i++) ASSERT_EQ(tide_run(loop, TIDE_RUN_NOWAIT), 1);
     ASSERT_STR_EQ(log_.buf, "I1 I2 P1 C1 I1 I2 P1 C1 I1 I2 P1 C1");
 
     /* Starting an active handle again only changes its callback/data; it
      * keeps its place. */
     log_reset();
-    ASSERT_OK(tide_idle_start(i1, say, "i1"));
+    ASSERT_OK(tide_idle_start(i1, say_idle, "i1"));
     ASSERT_EQ(tide_run(loop, TIDE_RUN_NOWAIT), 1);
     ASSERT_STR_EQ(log_.buf, "i1 I2 P1 C1");
 
@@ -64,21 +48,21 @@ static void test_every_iteration(void)
     ASSERT_EQ(tide_run(loop, TIDE_RUN_NOWAIT), 1);
     ASSERT_STR_EQ(log_.buf, "I2 C1");
     log_reset();
-    ASSERT_OK(tide_idle_start(i1, say, "I1"));
-    ASSERT_OK(tide_prepare_start(p1, say, "P1"));
+    ASSERT_OK(tide_idle_start(i1, say_idle, "I1"));
+    ASSERT_OK(tide_prepare_start(p1, say_idle, "P1"));
     ASSERT_EQ(tide_run(loop, TIDE_RUN_NOWAIT), 1);
     ASSERT_STR_EQ(log_.buf, "I2 I1 P1 C1");
 
     ASSERT_EQ(tide_idle_start(i1, NULL, NULL), -EINVAL);
     ASSERT_EQ(tide_is_active(TIDE_HANDLE(i1)), 1); /* a refused start changes nothing */
-    ASSERT_EQ(tide_idle_start(NULL, say, NULL), -EINVAL);
+    ASSERT_EQ(tide_idle_start(NULL, say_idle, NULL), -EINVAL);
     ASSERT_EQ(tide_idle_new(loop, NULL), -EINVAL);
 
     tide_close(TIDE_HANDLE(i1), NULL);
     tide_close(TIDE_HANDLE(i2), NULL);
     tide_close(TIDE_HANDLE(p1), NULL);
     tide_close(TIDE_HANDLE(c1), NULL);
-    ASSERT_EQ(tide_idle_start(i1, say, "I1"), -EALREADY);
+    ASSERT_EQ(tide_idle_start(i1, say_idle, "I1"), -EALREADY);
     TEST_CLOSE_LOOP(loop);
 }
 
@@ -93,11 +77,11 @@ static void on_first(tide_idle_t *h, void *data)
     first_calls++;
     if (first_calls == 1) {
         /* Started in its own phase: waits for the next iteration. */
-        ASSERT_OK(tide_idle_start(third, say, "third"));
+        ASSERT_OK(tide_idle_start(third, say_idle, "third"));
         /* Stopped before its turn in this phase: does not run. */
         ASSERT_OK(tide_idle_stop(second));
     } else if (first_calls == 2) {
-        ASSERT_OK(tide_idle_start(second, say, "second"));
+        ASSERT_OK(tide_idle_start(second, say_idle, "second"));
         /* A handle may stop itself and close itself in its callback. */
         ASSERT_OK(tide_idle_stop(h));
         ASSERT_OK(tide_close(TIDE_HANDLE(h), NULL));
@@ -109,7 +93,7 @@ static void on_timer_starts_idle(tide_timer_t *t, void *data)
     test_log(&log_, "timer");
     /* Started from an earlier phase of the same iteration: they run in it. */
     ASSERT_OK(tide_idle_start(first, on_first, NULL));
-    ASSERT_OK(tide_idle_start(second, say, "second"));
+    ASSERT_OK(tide_idle_start(second, say_idle, "second"));
 }
 
 static void test_changes_inside_phase(void)

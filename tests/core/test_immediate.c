@@ -5,29 +5,11 @@
 
 #define MS UINT64_C(1000000)
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
-
 static void say_handle(tide_idle_t *h, void *text) { test_log(&log_, text); }
 
 static void close_say(tide_handle_t *h, void *text) { test_log(&log_, text); }
 
 static void timer_say(tide_timer_t *t, void *text) { test_log(&log_, text); }
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
-}
 
 /* An unref'd prepare handle marks the start of each iteration's poll
  * without keeping the loop alive. */

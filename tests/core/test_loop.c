@@ -6,25 +6,7 @@
 
 #include "test.h"
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
-
 static void close_say(tide_handle_t *h, void *data) { test_log(&log_, "close"); }
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
-}
 
 /* ---- creation and close ---------------------------------------------- */
 

@@ -5,11 +5,8 @@
 #include "core/internal.h"
 #include "test.h"
 
-static test_log_t log_;
 static tide__pending_t first, second, late;
 static int ctx_a;
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
 
 static void on_late(tide_loop_t *loop, tide__pending_t *p) { test_log(&log_, "late"); }
 

@@ -3,24 +3,6 @@
  * every phase; tide_drain by hand, -EBUSY from inside a drain. */
 #include "test.h"
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
-}
-
 /* ---- the order within one drain ----------------------------------------- */
 
 static void t1(tide_loop_t *loop, void *data)

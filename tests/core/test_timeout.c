@@ -5,30 +5,12 @@
 
 #define MS UINT64_C(1000000)
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
-
 /* Logs "<name>@<ms>" with the loop's (virtual) time. */
 static void say_at(tide_loop_t *loop, void *name)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "%s@%" PRIu64, (char *)name, tide_now(loop));
     test_log(&log_, buf);
-}
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
 }
 
 /* ---- ids and clearing ------------------------------------------------------ */

@@ -5,24 +5,6 @@
 
 #define MS UINT64_C(1000000)
 
-static test_log_t log_;
-
-static void log_reset(void)
-{
-    log_.len = 0;
-    log_.buf[0] = '\0';
-}
-
-static void say(tide_loop_t *loop, void *text) { test_log(&log_, text); }
-
-static tide_loop_t *new_virtual_loop(void)
-{
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
-    return loop;
-}
-
 /* Logs "<name>@<ms>" (or "@<ms>.<frac>" off a millisecond boundary) so the
  * log records when each timer fired on the virtual clock. */
 static void on_log_time(tide_timer_t *t, void *name)
