@@ -24,35 +24,19 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 #endif
 }
 
-const tide__sys_t tide__sys_default = {
-    .malloc = malloc,
-    .realloc = realloc,
-    .free = free,
-    .epoll_create1 = epoll_create1,
-    .epoll_ctl = epoll_ctl,
-    .epoll_pwait2 = sys_epoll_pwait2,
-    .epoll_wait = epoll_wait,
-    .eventfd = eventfd,
-    .pipe2 = pipe2,
-    .read = read,
-    .write = write,
-    .close = close,
-};
+/* Both tables start as the real calls; tests overwrite tide__sys and put
+ * tide__sys_default back. */
+#define TIDE__SYS_REAL                                                         \
+    {                                                                          \
+        .malloc = malloc, .realloc = realloc, .free = free,                    \
+        .epoll_create1 = epoll_create1, .epoll_ctl = epoll_ctl,                \
+        .epoll_pwait2 = sys_epoll_pwait2, .epoll_wait = epoll_wait,            \
+        .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
+        .close = close,                                                        \
+    }
 
-tide__sys_t tide__sys = {
-    .malloc = malloc,
-    .realloc = realloc,
-    .free = free,
-    .epoll_create1 = epoll_create1,
-    .epoll_ctl = epoll_ctl,
-    .epoll_pwait2 = sys_epoll_pwait2,
-    .epoll_wait = epoll_wait,
-    .eventfd = eventfd,
-    .pipe2 = pipe2,
-    .read = read,
-    .write = write,
-    .close = close,
-};
+const tide__sys_t tide__sys_default = TIDE__SYS_REAL;
+tide__sys_t tide__sys = TIDE__SYS_REAL;
 
 _Atomic int tide__allocator_locked;
 
