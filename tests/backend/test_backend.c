@@ -9,35 +9,7 @@
 #include <unistd.h>
 
 #include "core/sys.h"
-#include "test.h"
-
-typedef struct {
-    int calls;
-    int status;
-    int events;
-} rec_t;
-
-static void on_record(tide_poll_t *w, int status, int events, void *data)
-{
-    rec_t *r = data;
-    r->calls++;
-    r->status = status;
-    r->events = events;
-}
-
-static void make_pipe(int p[2]) { ASSERT_OK(pipe2(p, O_NONBLOCK | O_CLOEXEC)); }
-
-static void put(int fd, const char *s)
-{
-    ASSERT_EQ(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-}
-
-static void drain(int fd)
-{
-    char buf[4096];
-    while (read(fd, buf, sizeof buf) > 0) {
-    }
-}
+#include "test_fd.h"
 
 static tide_loop_t *loop_on(const char *backend)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core/sys.h"
-#include "test.h"
+#include "test_fd.h"
 
 /* ---- the injecting table ---------------------------------------------- */
 
@@ -51,16 +51,6 @@ static void f_free(void *p)
 {
     if (p) live_blocks--;
     free(p);
-}
-
-static int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    ASSERT(d != NULL);
-    while (readdir(d)) n++;
-    closedir(d);
-    return n;
 }
 
 static int case_fds;

@@ -9,42 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "test.h"
-
-typedef struct {
-    int calls;
-    int status;
-    int events;
-    tide_poll_t *watcher;
-} rec_t;
-
-static void on_record(tide_poll_t *w, int status, int events, void *data)
-{
-    rec_t *r = data;
-    r->calls++;
-    r->status = status;
-    r->events = events;
-    r->watcher = w;
-}
-
-static void make_pipe(int p[2]) { ASSERT_OK(pipe2(p, O_NONBLOCK | O_CLOEXEC)); }
-
-static void make_pair(int s[2])
-{
-    ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, s));
-}
-
-static void put(int fd, const char *s)
-{
-    ASSERT_EQ(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-}
-
-static void drain(int fd)
-{
-    char buf[4096];
-    while (read(fd, buf, sizeof buf) > 0) {
-    }
-}
+#include "test_fd.h"
 
 static void close_quietly(tide_poll_t *w) { ASSERT_OK(tide_close(TIDE_HANDLE(w), NULL)); }
 

@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "test.h"
+#include "test_fd.h"
 
 typedef struct {
     int calls;
@@ -22,16 +22,6 @@ static void on_count(tide_wakeup_t *w, void *data)
     c->calls++;
     ASSERT(c->handle == NULL || c->handle == w);
     ASSERT(pthread_equal(pthread_self(), c->loop_thread)); /* the loop's thread */
-}
-
-static int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    ASSERT(d != NULL);
-    while (readdir(d)) n++;
-    closedir(d);
-    return n;
 }
 
 typedef struct {
