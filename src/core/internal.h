@@ -209,6 +209,16 @@ typedef struct {
     int enabled;
 } tide__fastclock_t;
 
+/* Upper layers (async, ...) keep per-loop state here. Core only knows the
+ * slot numbers and calls destroy from tide_loop_close, so it never includes
+ * an upper layer. Destroyed in reverse slot order: later slots may use
+ * earlier ones. */
+enum { TIDE__SLOT_PROMISES, TIDE__SLOT_FIBERS, TIDE__SLOT_COUNT };
+typedef struct {
+    void *state;
+    void (*destroy)(tide_loop_t *loop, void *state);
+} tide__slot_t;
+
 struct tide_loop_s {
     /* hot state first */
     void *context;         /* current async context */
@@ -291,6 +301,9 @@ struct tide_loop_s {
     tide__ids_t timeout_ids;
     tide__pool_t handle_pools[8]; /* indexed by tide_handle_type */
     tide__pool_t timeout_pool;
+
+    /* state of the upper layers, made on first use, destroyed at close */
+    tide__slot_t slots[TIDE__SLOT_COUNT];
     void *data;
 };
 

@@ -53,6 +53,8 @@ int tide_loop_close(tide_loop_t *loop)
 {
     if (!loop) return -EINVAL;
     if (loop->running || loop->open_handles || loop->closing_head) return -EBUSY;
+    for (int i = TIDE__SLOT_COUNT - 1; i >= 0; i--)
+        if (loop->slots[i].destroy) loop->slots[i].destroy(loop, loop->slots[i].state);
     tide__timeouts_destroy(loop);
     tide__signal_destroy(loop);
     tide__wakeup_destroy(loop);
