@@ -1,7 +1,8 @@
 /* conformance/case.h - what every case.c shares: MUST() for calls that
  * cannot fail in a correct run (a failure exits with status 2 and names the
- * call, so a broken case never looks like a wrong order), and print(), the
- * console.log of a string passed as callback data. */
+ * call, so a broken case never looks like a wrong order), print(), the
+ * console.log of a string passed as callback data, its promise-handler
+ * forms, and the reference chain of turns. */
 #ifndef TIDE_CONFORMANCE_CASE_H
 #define TIDE_CONFORMANCE_CASE_H
 
@@ -24,6 +25,37 @@ static inline void print(tide_loop_t *loop, void *data)
 {
     (void)loop;
     printf("%s\n", (const char *)data);
+}
+
+/* A then handler that prints its data and passes the value on. */
+static inline tide_result_t print_ok(tide_loop_t *loop, void *data, void *value)
+{
+    (void)loop;
+    printf("%s\n", (const char *)data);
+    return tide_ok(value);
+}
+
+/* A catch handler that prints its data and the error's message. */
+static inline tide_result_t print_err(tide_loop_t *loop, void *data, tide_error_t *error)
+{
+    (void)loop;
+    printf("%s %s\n", (const char *)data, error->message);
+    return tide_ok(NULL);
+}
+
+/* The reference chain of SEMANTICS.md P2: "turn k" prints at depth k. */
+static inline void turns(tide_loop_t *loop, int n)
+{
+    static const char *names[] = {"turn 1", "turn 2", "turn 3", "turn 4", "turn 5", "turn 6",
+                                  "turn 7", "turn 8"};
+    tide_promise_t *p, *next;
+    MUST(tide_promise_resolved(loop, NULL, &p));
+    for (int i = 0; i < n && i < 8; i++) {
+        MUST(tide_promise_then(p, print_ok, NULL, (void *)names[i], &next));
+        tide_promise_release(p);
+        p = next;
+    }
+    tide_promise_release(p);
 }
 
 #endif /* TIDE_CONFORMANCE_CASE_H */

@@ -19,9 +19,13 @@ for name in "$@"; do
         exit 1
     fi
     tmp=$(mktemp)
-    if ! (cd "$dir" && "$node" case.js >"$tmp"); then
+    want=0
+    [ -f "$dir/case.status" ] && want=$(cat "$dir/case.status")
+    status=0
+    (cd "$dir" && "$node" case.js >"$tmp" 2>/dev/null) || status=$?
+    if [ "$status" -ne "$want" ]; then
         rm -f "$tmp"
-        echo "regen.sh: node failed on $name" >&2
+        echo "regen.sh: node exited with $status on $name, not $want" >&2
         exit 1
     fi
     if [ -f "$dir/case.expected" ] && cmp -s "$tmp" "$dir/case.expected"; then

@@ -10,5 +10,8 @@
 #include "tide/poll.h"
 #include "tide/wakeup.h"
 #include "tide/signal.h"
+#include "tide/error.h"
+#include "tide/promise.h"
+#include "tide/fiber.h"
 
 #endif /* TIDE_H */

@@ -85,6 +85,9 @@ extern "C" {
     X(EOVERFLOW, "value too large for defined data type")                      \
     X(EPROTO, "protocol error")
 
+/* Codes of tide's own, outside the errno range. */
+#define TIDE_EAGGREGATE (-10001) /* every input of tide_promise_any rejected */
+
 /* Name of an error code ("EINVAL"), or "UNKNOWN" for a code not in the table.
  * Accepts the code with either sign. Never returns NULL. */
 TIDE_API const char *tide_err_name(int err);

@@ -15,6 +15,8 @@ const char *tide_err_name(int err)
         return #code;
         TIDE_ERRNO_MAP(TIDE__NAME_CASE)
 #undef TIDE__NAME_CASE
+    case -TIDE_EAGGREGATE:
+        return "EAGGREGATE";
     default:
         return "UNKNOWN";
     }
@@ -29,6 +31,8 @@ const char *tide_strerror(int err)
         return msg;
         TIDE_ERRNO_MAP(TIDE__MSG_CASE)
 #undef TIDE__MSG_CASE
+    case -TIDE_EAGGREGATE:
+        return "all promises were rejected";
     default:
         return "unknown error";
     }

@@ -13,9 +13,11 @@
 #include "core/sys.h"
 
 #if defined(__GNUC__)
+#define TIDE__NOINLINE __attribute__((noinline))
 #define TIDE__LIKELY(x) __builtin_expect(!!(x), 1)
 #define TIDE__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
+#define TIDE__NOINLINE
 #define TIDE__LIKELY(x) (x)
 #define TIDE__UNLIKELY(x) (x)
 #endif
@@ -233,6 +235,10 @@ struct tide_loop_s {
 
     tide__ring_t ticks;
     tide__ring_t microtasks;
+    /* Set by an upper layer while it has end-of-drain work (the promise
+     * layer's unhandled-rejection check). Runs once both queues are empty;
+     * returns nonzero when it queued more ticks or microtasks. */
+    int (*drain_hook)(tide_loop_t *loop);
 
     /* timers: one FIFO list per distinct timeout, in a heap by head expiry */
     tide__timer_list_t **timer_heap;
@@ -330,7 +336,8 @@ void tide__drain(tide_loop_t *loop);
 
 static inline void tide__maybe_drain(tide_loop_t *loop)
 {
-    if (!tide__ring_empty(&loop->ticks) || !tide__ring_empty(&loop->microtasks))
+    if (!tide__ring_empty(&loop->ticks) || !tide__ring_empty(&loop->microtasks) ||
+        loop->drain_hook)
         tide__drain(loop);
 }
 

@@ -27,7 +27,8 @@ static inline void run_one(tide_loop_t *loop, tide__ring_t *r)
 
 /* Node's processTicksAndRejections: the whole tick queue, then the whole
  * microtask queue (microtasks queued by microtasks included), and again
- * while a microtask queued a tick. Each call runs with its own context; the
+ * while a microtask queued a tick; then the end-of-drain hook (unhandled
+ * rejections), and again if it queued anything. Each call runs with its own context; the
  * caller's context is put back at the end. */
 void tide__drain(tide_loop_t *loop)
 {
@@ -37,7 +38,7 @@ void tide__drain(tide_loop_t *loop)
     do {
         while (!tide__ring_empty(&loop->ticks)) run_one(loop, &loop->ticks);
         while (!tide__ring_empty(&loop->microtasks)) run_one(loop, &loop->microtasks);
-    } while (!tide__ring_empty(&loop->ticks));
+    } while (!tide__ring_empty(&loop->ticks) || (loop->drain_hook && loop->drain_hook(loop)));
     loop->context = saved;
     loop->draining = 0;
 }

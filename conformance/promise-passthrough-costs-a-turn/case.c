@@ -1,0 +1,34 @@
+/* P3: a then with no handler for the outcome passes it on, but still
+ * costs one job; catch on a fulfilled promise passes the value. */
+#include "../case.h"
+
+static tide_result_t value_is(tide_loop_t *loop, void *data, void *value)
+{
+    printf("value %s\n", (const char *)value);
+    return tide_ok(NULL);
+}
+
+int main(void)
+{
+    tide_loop_t *loop;
+    tide_promise_t *p, *d;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    MUST(tide_loop_new(&loop));
+
+    MUST(tide_promise_resolved(loop, "v", &p));
+    MUST(tide_promise_catch(p, print_err, "never", &d));
+    MUST(tide_promise_then(d, value_is, NULL, NULL, NULL));
+    tide_promise_release(p);
+    tide_promise_release(d);
+
+    MUST(tide_promise_rejected(loop, tide_error_new(-EIO, "e"), &p));
+    MUST(tide_promise_then(p, print_ok, NULL, "never", &d));
+    MUST(tide_promise_catch(d, print_err, "caught", NULL));
+    tide_promise_release(p);
+    tide_promise_release(d);
+
+    turns(loop, 3);
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}
