@@ -13,5 +13,9 @@
 #include "tide/error.h"
 #include "tide/promise.h"
 #include "tide/fiber.h"
+#include "tide/abort.h"
+#include "tide/async.h"
+#include "tide/scope.h"
+#include "tide/sync.h"
 
 #endif /* TIDE_H */

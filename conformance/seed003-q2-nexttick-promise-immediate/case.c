@@ -14,7 +14,10 @@ int main(void)
 
     MUST(tide_set_immediate(loop, print, "1: setImmediate"));
     MUST(tide_next_tick(loop, print, "2: nextTick"));
-    MUST(tide_queue_microtask(loop, print, "3: Promise"));
+    tide_promise_t *p;
+    MUST(tide_promise_resolved(loop, NULL, &p));
+    MUST(tide_promise_then(p, print_ok, NULL, "3: Promise", NULL));
+    tide_promise_release(p);
     printf("4: sync\n");
 
     MUST(tide_run(loop, TIDE_RUN_DEFAULT));

@@ -1,6 +1,7 @@
 /* async/error.c - reference-counted error objects: one allocation holding
  * the public fields, the count and the message text. */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +66,8 @@ tide_error_t *tide_error_aggregate_at(const char *message, tide_error_t *const *
     if (!message) message = "All promises were rejected";
     size_t len = strlen(message);
     /* The array goes after the text, aligned for pointers. */
-    size_t pad = (sizeof(void *) - (sizeof(error_obj_t) + len + 1) % sizeof(void *)) % sizeof(void *);
+    size_t end = offsetof(error_obj_t, text) + len + 1;
+    size_t pad = (sizeof(void *) - end % sizeof(void *)) % sizeof(void *);
     error_obj_t *o = alloc_error(TIDE_EAGGREGATE, file, line, func, len, pad + n * sizeof(void *));
     if (!o) return &oom_error.pub;
     memcpy(o->text, message, len + 1);

@@ -143,7 +143,7 @@ void tide__result_drop(tide_result_t r)
 static void reaction_job(tide_loop_t *loop, void *arg);
 
 /* A job the microtask ring had no room for (its growth failed) waits on
- * the spill list; the end-of-drain hook queues it again. */
+ * the spill list; the end-of-drain hook runs it. */
 static TIDE__NOINLINE void spill_job(tide_loop_t *loop, tide_fn fn, tide__reaction_t *r)
 {
     tide__promises_t *s = tide__promises(loop);
@@ -155,14 +155,19 @@ static TIDE__NOINLINE void spill_job(tide_loop_t *loop, tide_fn fn, tide__reacti
     tide__promises_arm_hook(loop);
 }
 
-void tide__promises_unspill(tide_loop_t *loop, tide__promises_t *s)
+/* Run the spilled jobs, oldest first. The drain calls this once both
+ * queues are empty, where running a job is what dequeuing it would do. */
+void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s)
 {
+    void *saved = loop->context;
     while (s->spill_head) {
         tide__reaction_t *r = s->spill_head;
-        if (tide__ring_push(&loop->microtasks, r->spill_job, r, r->context) != 0) return;
         s->spill_head = r->spill_next;
         if (!s->spill_head) s->spill_tail = NULL;
+        loop->context = r->context;
+        r->spill_job(loop, r);
     }
+    loop->context = saved;
 }
 
 static inline void queue_job(tide_loop_t *loop, tide_fn fn, tide__reaction_t *r)

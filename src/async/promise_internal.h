@@ -71,8 +71,8 @@ typedef struct {
     /* reported promises that got a handler since: 'rejectionHandled' */
     tide_promise_t **handled_late;
     uint32_t handled_late_len, handled_late_cap;
-    /* jobs that could not be queued for lack of memory, retried at the
-     * end of the drain */
+    /* jobs that could not be queued for lack of memory, run at the end
+     * of the drain */
     tide__reaction_t *spill_head, *spill_tail;
     tide_rejection_cb on_unhandled, on_handled;
     void *on_unhandled_data, *on_handled_data;
@@ -98,7 +98,7 @@ void tide__rejection_track(tide_promise_t *p);
 void tide__rejection_handled(tide_promise_t *p);
 int tide__promises_drain_hook(tide_loop_t *loop);
 void tide__promises_arm_hook(tide_loop_t *loop);
-/* Queue spilled jobs again, as far as the ring now grows. */
-void tide__promises_unspill(tide_loop_t *loop, tide__promises_t *s);
+/* Run the jobs that found no room in the microtask ring. */
+void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s);
 
 #endif /* TIDE_ASYNC_PROMISE_INTERNAL_H */

@@ -71,8 +71,11 @@ int tide__promises_drain_hook(tide_loop_t *loop)
     tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state;
     loop->drain_hook = NULL;
     if (!s) return 0;
-    tide__promises_unspill(loop, s);
-    if (s->spill_head) tide__promises_arm_hook(loop);
+    if (s->spill_head) {
+        tide__promises_run_spilled(loop, s);
+        tide__promises_arm_hook(loop);
+        return 1; /* what they queued runs before the rejection check */
+    }
 
     uint32_t n = s->handled_late_len;
     if (n) {

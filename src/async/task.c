@@ -1,0 +1,344 @@
+/* async/task.c - async functions: a task is a fiber plus the promise of
+ * its result. Awaiting suspends the fiber on a waiter; whatever wakes it
+ * (a promise reaction, an abort, a deadline, a timer) resumes it from a
+ * microtask, which is where Node resumes an async function too. */
+#include "async/task_internal.h"
+
+static __thread tide__task_t *current_task;
+
+tide__task_t *tide__task_current(void)
+{
+    tide__task_t *t = current_task;
+    /* A plain fiber started inside a task is not the task. */
+    return t && tide_fiber_current() == t->fiber ? t : NULL;
+}
+
+int tide_in_async(void) { return tide__task_current() != NULL; }
+
+/* ---- pools -------------------------------------------------------------- */
+
+typedef struct {
+    tide__pool_t tasks;
+    tide__pool_t waiters;
+} task_pools_t;
+
+/* Tasks and waiters share the promise layer's slot: they live and die with
+ * the promises they settle. */
+static task_pools_t *pools(tide_loop_t *loop);
+
+static void task_pools_destroy(tide_loop_t *loop, void *state)
+{
+    task_pools_t *p = state;
+    tide__pool_destroy(&p->tasks);
+    tide__pool_destroy(&p->waiters);
+    tide__free(p);
+}
+
+static TIDE__NOINLINE task_pools_t *pools_create(tide_loop_t *loop)
+{
+    task_pools_t *p = tide__calloc(1, sizeof *p);
+    if (!p) return NULL;
+    tide__pool_init(&p->tasks, sizeof(tide__task_t));
+    tide__pool_init(&p->waiters, sizeof(tide__waiter_t));
+    loop->slots[TIDE__SLOT_TASKS].state = p;
+    loop->slots[TIDE__SLOT_TASKS].destroy = task_pools_destroy;
+    return p;
+}
+
+static inline task_pools_t *pools(tide_loop_t *loop)
+{
+    task_pools_t *p = loop->slots[TIDE__SLOT_TASKS].state;
+    return TIDE__LIKELY(p != NULL) ? p : pools_create(loop);
+}
+
+/* ---- running tasks --------------------------------------------------------- */
+
+static void *task_main(tide_fiber_t *fiber, void *arg)
+{
+    tide__task_t *t = arg;
+    t->result = t->fn(t->loop, t->arg);
+    return NULL;
+}
+
+static void task_finish(tide__task_t *t)
+{
+    tide_promise_resolve(t->promise, t->result);
+    tide_promise_release(t->promise);
+    tide_fiber_free(t->fiber);
+    tide__pool_put(&pools(t->loop)->tasks, t);
+}
+
+/* Run the task until it awaits or returns. */
+static void task_resume(tide__task_t *t)
+{
+    tide__task_t *saved = current_task;
+    current_task = t;
+    int rc = tide_fiber_resume(t->fiber, t, NULL);
+    current_task = saved;
+    if (rc == 1) task_finish(t);
+}
+
+int tide__task_start(tide_loop_t *loop, tide_async_fn fn, void *arg, tide_scope_t *scope,
+                     tide_promise_t **out)
+{
+    task_pools_t *pp = pools(loop);
+    if (!pp) return -ENOMEM;
+    tide__task_t *t = tide__pool_get(&pp->tasks);
+    if (!t) return -ENOMEM;
+    t->promise = tide__promise_alloc(loop);
+    if (!t->promise) {
+        tide__pool_put(&pp->tasks, t);
+        return -ENOMEM;
+    }
+    int rc = tide_fiber_new(loop, task_main, 0, &t->fiber);
+    if (rc) {
+        tide_promise_release(t->promise);
+        tide__pool_put(&pp->tasks, t);
+        return rc;
+    }
+    tide_fiber_set_data(t->fiber, t);
+    t->loop = loop;
+    t->fn = fn;
+    t->arg = arg;
+    t->result = tide_ok(NULL);
+    t->scope = scope;
+    if (out) *out = tide_promise_ref(t->promise);
+    task_resume(t);
+    return 0;
+}
+
+int tide_async(tide_loop_t *loop, tide_async_fn fn, void *arg, tide_promise_t **out)
+{
+    if (!loop || !fn) return -EINVAL;
+    return tide__task_start(loop, fn, arg, NULL, out);
+}
+
+/* ---- waiters ----------------------------------------------------------------- */
+
+tide__waiter_t *tide__waiter_new(tide__task_t *task)
+{
+    tide__waiter_t *w = tide__pool_get(&pools(task->loop)->waiters);
+    if (!w) return NULL;
+    w->task = task;
+    w->loop = task->loop;
+    w->refs = 1;
+    w->done = 0;
+    w->rc = 0;
+    w->value = NULL;
+    w->error = NULL;
+    w->signals[0] = w->signals[1] = NULL;
+    w->timer = 0;
+    w->immediate = 0;
+    return w;
+}
+
+void tide__waiter_release(tide__waiter_t *w)
+{
+    if (--w->refs == 0) {
+        tide_error_release(w->error);
+        tide__pool_put(&pools(w->loop)->waiters, w);
+    }
+}
+
+static void resume_job(tide_loop_t *loop, void *data) { task_resume(data); }
+
+void tide__waiter_wake_later(tide__waiter_t *w, int rc, void *value, tide_error_t *error)
+{
+    if (w->done) {
+        tide_error_release(error);
+        return;
+    }
+    w->done = 1;
+    w->rc = rc;
+    w->value = value;
+    w->error = error;
+    if (tide_queue_microtask(w->task->loop, resume_job, w->task) != 0) {
+        /* The ring cannot grow: resume now rather than never. */
+        task_resume(w->task);
+    }
+}
+
+static void on_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *data)
+{
+    tide__waiter_wake_later(data, reason->code, NULL, tide_error_ref(reason));
+}
+
+static void on_timer(tide_loop_t *loop, void *data)
+{
+    tide__waiter_t *w = data;
+    w->timer = 0;
+    tide__waiter_wake_later(w, w->timer_rc, NULL,
+                            w->timer_rc ? tide_error_new(-ETIMEDOUT, "deadline passed") : NULL);
+}
+
+/* Listen on a signal; an aborted one wakes the waiter at once (still
+ * resuming from a microtask). */
+static void arm_signal(tide__waiter_t *w, int slot, tide_abort_signal_t *s)
+{
+    if (!s) return;
+    if (tide_abort_signal_aborted(s)) {
+        tide_error_t *reason = tide_abort_signal_reason(s);
+        tide__waiter_wake_later(w, reason->code, NULL, tide_error_ref(reason));
+        return;
+    }
+    int64_t id = tide_abort_signal_on(s, on_abort, w);
+    if (id < 0) {
+        tide__waiter_wake_later(w, (int)id, NULL, tide_error_new((int)id, "cannot watch the signal"));
+        return;
+    }
+    w->signals[slot] = tide_abort_signal_ref(s);
+    w->listen_ids[slot] = id;
+}
+
+int tide__waiter_wait(tide__waiter_t *w, const tide_await_opts_t *opts, int64_t sleep_ms)
+{
+    tide__task_t *t = w->task;
+    tide_loop_t *loop = t->loop;
+    if (opts) arm_signal(w, 0, opts->signal);
+    if (t->scope) arm_signal(w, 1, tide__scope_signal(t->scope));
+
+    /* One timer serves a sleep and a deadline: whichever comes first. */
+    int64_t ms = sleep_ms;
+    w->timer_rc = 0;
+    if (opts && opts->deadline_ns) {
+        uint64_t now = tide_now_ns(loop);
+        uint64_t left = opts->deadline_ns > now ? opts->deadline_ns - now : 0;
+        int64_t deadline_ms = (int64_t)((left + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS);
+        if (ms < 0 || deadline_ms < ms) {
+            ms = deadline_ms;
+            w->timer_rc = -ETIMEDOUT;
+        }
+    }
+    if (!w->done && ms >= 0) {
+        /* A delay of 0 still waits for the timers phase, as a 0 ms sleep
+         * in Node does (set_timeout coerces it to 1 ms). */
+        tide_id_t id = tide_set_timeout(loop, on_timer, w, (uint64_t)ms);
+        if (id < 0) tide__waiter_wake_later(w, (int)id, NULL, tide_error_new((int)id, NULL));
+        else w->timer = id;
+    }
+
+    tide_fiber_yield(NULL, NULL);
+
+    for (int i = 0; i < 2; i++)
+        if (w->signals[i]) {
+            tide_abort_signal_off(w->signals[i], w->listen_ids[i]);
+            tide_abort_signal_release(w->signals[i]);
+        }
+    if (w->timer) tide_clear_timeout(loop, w->timer);
+    if (w->immediate) tide_clear_immediate(loop, w->immediate);
+    return w->rc;
+}
+
+/* ---- await ----------------------------------------------------------------------- */
+
+static tide_result_t await_ok(tide_loop_t *loop, void *data, void *value)
+{
+    tide__waiter_t *w = data;
+    if (!w->done) {
+        w->done = 1;
+        w->value = value;
+        task_resume(w->task); /* this job is the await's microtask turn */
+    }
+    tide__waiter_release(w);
+    return tide_ok(NULL);
+}
+
+static tide_result_t await_err(tide_loop_t *loop, void *data, tide_error_t *error)
+{
+    tide__waiter_t *w = data;
+    if (!w->done) {
+        w->done = 1;
+        w->rc = error->code;
+        w->error = tide_error_ref(error);
+        task_resume(w->task);
+    }
+    tide__waiter_release(w);
+    return tide_ok(NULL);
+}
+
+static void await_drop(void *data) { tide__waiter_release(data); }
+
+int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **value,
+                    tide_error_t **error)
+{
+    tide__task_t *t = tide__task_current();
+    if (!t) return -EPERM;
+    if (!p || p->loop != t->loop || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
+    tide__waiter_t *w = tide__waiter_new(t);
+    if (!w) return -ENOMEM;
+    w->refs++; /* the reaction's */
+    if (tide__promise_watch(p, await_ok, await_err, w, await_drop) != 0) {
+        w->refs -= 2;
+        tide__pool_put(&pools(t->loop)->waiters, w);
+        return -ENOMEM;
+    }
+    tide_promise_ref(p); /* awaited promises stay alive */
+    int rc = tide__waiter_wait(w, opts, -1);
+    void *v = w->value;
+    tide_error_t *e = NULL;
+    if (rc < 0) {
+        e = w->error;
+        w->error = NULL;
+    }
+    tide__waiter_release(w);
+    /* Dropping p may free it with our reaction still attached (it never
+     * settled): that releases the reaction's reference to w. */
+    tide_promise_release(p);
+    if (value) *value = rc == 0 ? v : NULL;
+    if (error) *error = e;
+    else tide_error_release(e);
+    return rc;
+}
+
+int tide_await(tide_promise_t *p, void **value, tide_error_t **error)
+{
+    return tide_await_opts(p, NULL, value, error);
+}
+
+int tide_await_value(void *v, void **value)
+{
+    tide__task_t *t = tide__task_current();
+    if (!t) return -EPERM;
+    int rc = tide_queue_microtask(t->loop, resume_job, t);
+    if (rc) return rc;
+    tide_fiber_yield(NULL, NULL);
+    if (value) *value = v;
+    return 0;
+}
+
+/* ---- the awaiting core calls ------------------------------------------------------ */
+
+int tide_sleep_await(tide_loop_t *loop, uint64_t ms, const tide_await_opts_t *opts)
+{
+    tide__task_t *t = tide__task_current();
+    if (!t) return -EPERM;
+    if (loop != t->loop) return -EINVAL;
+    tide__waiter_t *w = tide__waiter_new(t);
+    if (!w) return -ENOMEM;
+    if (ms > INT64_MAX) ms = INT64_MAX;
+    int rc = tide__waiter_wait(w, opts, (int64_t)ms);
+    tide__waiter_release(w);
+    return rc;
+}
+
+static void on_immediate(tide_loop_t *loop, void *data)
+{
+    tide__waiter_t *w = data;
+    w->immediate = 0;
+    tide__waiter_wake_later(w, 0, NULL, NULL);
+}
+
+int tide_immediate_await(tide_loop_t *loop, const tide_await_opts_t *opts)
+{
+    tide__task_t *t = tide__task_current();
+    if (!t) return -EPERM;
+    if (loop != t->loop) return -EINVAL;
+    tide__waiter_t *w = tide__waiter_new(t);
+    if (!w) return -ENOMEM;
+    tide_id_t id = tide_set_immediate(loop, on_immediate, w);
+    if (id < 0) tide__waiter_wake_later(w, (int)id, NULL, tide_error_new((int)id, NULL));
+    else w->immediate = id;
+    int rc = tide__waiter_wait(w, opts, -1);
+    tide__waiter_release(w);
+    return rc;
+}
