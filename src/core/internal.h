@@ -199,6 +199,9 @@ typedef struct {
 
 typedef struct tide__timer_list tide__timer_list_t;
 
+/* How many timer starts may share one clock reading (timer.c). */
+#define TIDE__TIMER_PENDING_MAX 32
+
 /* The counter-based clock of timer starts (fastclock.c). */
 typedef struct {
     uint64_t anchor_counter; /* counter and clock read together ... */
@@ -255,6 +258,10 @@ struct tide_loop_s {
     struct tide__timer_entry *timer_spare[8];
     uint32_t timer_spare_mask[8];
     uint32_t timer_spare_len;
+    /* Timers armed since the last clock reading, whose expiry is not yet
+     * written (timer.c, "deferred start times"). */
+    uint32_t timer_pending_len;
+    tide_timer_t *timer_pending[TIDE__TIMER_PENDING_MAX];
 
     /* immediates */
     tide__immediate_t *imm;
@@ -360,6 +367,12 @@ static inline uint64_t tide__loop_now(tide_loop_t *loop)
 }
 
 void tide__run_timers(tide_loop_t *loop);
+/* Give the timers armed since the last reading their expiry. */
+void tide__timers_stamp(tide_loop_t *loop);
+static inline void tide__timers_settle(tide_loop_t *loop)
+{
+    if (TIDE__UNLIKELY(loop->timer_pending_len)) tide__timers_stamp(loop);
+}
 int tide__timers_next_due(tide_loop_t *loop, uint64_t *due);
 void tide__timers_init(tide_loop_t *loop);
 void tide__timers_destroy(tide_loop_t *loop);
@@ -407,6 +420,7 @@ void tide__signal_ignore_sigpipe(void);
         call;                                                                  \
         (loop)->context = tide__saved_ctx;                                     \
         tide__maybe_drain(loop);                                               \
+        tide__timers_settle(loop);                                             \
     } while (0)
 
 #endif /* TIDE_CORE_INTERNAL_H */

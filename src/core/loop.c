@@ -146,6 +146,7 @@ int tide_run(tide_loop_t *loop, tide_run_mode mode)
     loop->run_start = tide_hrtime();
     loop->run_idle_base = loop->idle_ns;
     int err = 0;
+    tide__timers_settle(loop); /* timers the main program started */
     tide__drain(loop); /* what the main program queued */
     int alive = loop_alive(loop);
     while (alive && !loop->stop_flag) {

@@ -30,12 +30,31 @@
  * so a stale entry may always read its timer's sequence: a stopped or closed
  * timer has sequence 0, and sequences are never reused.
  *
- * Start times are fresh clock readings (not the cached loop time), so a
- * timer never fires before its full timeout has elapsed. */
+ * Start times. A start's time is read no earlier than the start itself
+ * (not the cached loop time), so a timer never fires before its full
+ * timeout has elapsed. A start that arms a timer reads the clock at once.
+ * A re-arm of an armed timer in the list it is already in (refresh, the
+ * idle-timeout pattern) defers its reading instead: a server pushing back
+ * many deadlines cannot afford one reading each, because the CPU does not
+ * read its counter (nor clock_gettime its) until the loads before it have
+ * completed, so per-restart readings make each restart wait for the cache
+ * misses of the one before. The re-arm appends its entry and records the
+ * timer as pending; one later reading gives every pending timer its
+ * expiry. It is taken before anything reads an expiry (a list's key, the
+ * timers phase, the poll timeout, get_due_in), before any start that reads
+ * the clock, when TIDE__TIMER_PENDING_MAX re-arms are pending, and when the
+ * callback (or the main program) that made them returns to the loop. So a
+ * re-arm counts from a moment between the call and the end of that
+ * callback: late, never early. Readings only grow, so rings stay sorted.
+ *
+ * A pending timer is recognised by its list: every arming since the last
+ * reading was a pending re-arm (the other starts read the clock, which
+ * stamps the pending ones first), so a timer in the pending buffer that
+ * still has a list was armed by it; one stopped since has none and is
+ * skipped. */
 #include <string.h>
 
 #include "core/internal.h"
-#include "core/fastclock.h"
 
 typedef struct tide__timer_entry {
     tide_timer_t *timer;
@@ -223,8 +242,9 @@ static inline tide__timer_entry_t *ring_at(const tide__timer_list_t *l, uint32_t
 
 /* Make the head entry valid and the heap key its (expiry, sequence). The
  * list must have a live timer, so a valid entry exists. */
-static void list_rekey(tide__timer_list_t *l)
+static void list_rekey(tide_loop_t *loop, tide__timer_list_t *l)
 {
+    tide__timers_settle(loop); /* the head's expiry may be pending */
     tide__timer_entry_t *e = ring_at(l, l->head);
     while (!entry_valid(e)) e = ring_at(l, ++l->head);
     l->head_due = e->timer->due;
@@ -269,7 +289,7 @@ static int list_make_room(tide_loop_t *loop, tide__timer_list_t *l)
     if (len >= 4 * (uint64_t)l->live + RING_MIN) {
         ring_compact(l);
         if (l->live) {
-            list_rekey(l);
+            list_rekey(loop, l);
             heap_sift_down(loop, l->heap_index);
         }
         return 0;
@@ -333,18 +353,46 @@ static void timer_unlink(tide_loop_t *loop, tide_timer_t *t)
     if (!l->live) list_release(loop, l);
 }
 
-/* Arm t to expire timeout ns from now. Re-arming with the duration of the
- * list t is already in (refresh, a repeating timer, the idle-timeout
- * pattern) is an append to that list's ring and nothing else. On failure
- * (-ENOMEM) the timer is left as it was. */
+static inline uint64_t due_after(uint64_t now, uint64_t timeout)
+{
+    return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+}
+
+/* The one clock reading for every pending start (see the top of the file).
+ * Biased late, so it does not become the cached time either: the timers
+ * phase compares expiries with real readings only. */
+void tide__timers_stamp(tide_loop_t *loop)
+{
+    uint32_t n = loop->timer_pending_len;
+    loop->timer_pending_len = 0;
+    uint64_t now = tide__clock_start(loop);
+    for (uint32_t i = 0; i < n; i++) {
+        tide_timer_t *t = loop->timer_pending[i];
+        if (t->list) t->due = due_after(now, t->list->timeout);
+    }
+}
+
+/* Re-arm t in l, the list it is armed in: append it with a new sequence;
+ * its expiry is written by the next reading. */
+static inline void timer_push_pending(tide_loop_t *loop, tide__timer_list_t *l, tide_timer_t *t)
+{
+    t->seq = ++loop->timer_seq;
+    ring_push(l, t);
+    loop->timer_pending[loop->timer_pending_len++] = t;
+    if (TIDE__UNLIKELY(loop->timer_pending_len == TIDE__TIMER_PENDING_MAX))
+        tide__timers_stamp(loop);
+}
+
+/* Arm t to expire timeout ns from now, from a clock reading taken now.
+ * Re-arming with the duration of the list t is already in is an append to
+ * that list's ring and nothing else. On failure (-ENOMEM) the timer is
+ * left as it was. */
 static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 {
-    /* Not the cached loop time: a callback may have run for a while since
-     * it was read, and a timer must never fire early. The estimate is
-     * biased late, so it does not become the cached time either: the
-     * timers phase compares expiries with real readings only. */
-    uint64_t now = tide__clock_start(loop);
-    uint64_t due = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+    /* The pending starts came first: they take a reading no later than
+     * this one, so every ring stays sorted by expiry. */
+    tide__timers_settle(loop);
+    uint64_t due = due_after(tide__clock_start(loop), timeout);
     uint64_t seq = loop->timer_seq + 1;
 
     tide__timer_list_t *l = t->list;
@@ -382,18 +430,15 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 }
 
 /* The restart of a server's idle timeout, kept short and inline: a timer
- * already armed in the list of its timeout, room in the ring, a counter
- * clock. Few instructions matter here: the timer is usually cold, and the
- * fewer there are, the more restarts the CPU overlaps while it waits for
- * memory. Returns 0 when the general path must do it. */
+ * already armed in the list of its timeout, room in the ring. Few
+ * instructions matter here: the timer is usually cold, and the fewer there
+ * are, the more restarts the CPU overlaps while it waits for memory.
+ * Returns 0 when the general path must do it. */
 static inline int timer_rearm_fast(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 {
     tide__timer_list_t *l = t->list;
-    uint64_t now;
-    if (!l || l->timeout != timeout || ring_full(l) || !tide__clock_estimate(loop, &now)) return 0;
-    t->due = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
-    t->seq = ++loop->timer_seq;
-    ring_push(l, t);
+    if (!l || l->timeout != timeout || ring_full(l)) return 0;
+    timer_push_pending(loop, l, t);
     return 1;
 }
 
@@ -493,6 +538,7 @@ uint64_t tide_timer_get_repeat(const tide_timer_t *t) { return t ? t->repeat / T
 uint64_t tide_timer_get_due_in(const tide_timer_t *t)
 {
     if (!t || !t->list) return 0;
+    tide__timers_settle(t->h.loop);
     uint64_t now = tide__loop_now(t->h.loop);
     if (t->due <= now) return 0;
     return (t->due - now + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS;
@@ -506,13 +552,14 @@ void tide__timer_close(tide_timer_t *t) { timer_disarm(t->h.loop, t); }
  * for a timer that was restarted or stopped. */
 int tide__timers_next_due(tide_loop_t *loop, uint64_t *due)
 {
+    tide__timers_settle(loop);
     while (loop->timer_heap_len) {
         tide__timer_list_t *l = loop->timer_heap[0];
         if (entry_valid(ring_at(l, l->head))) {
             *due = l->head_due;
             return 1;
         }
-        list_rekey(l);
+        list_rekey(loop, l);
         heap_sift_down(loop, 0);
     }
     return 0;
@@ -528,6 +575,7 @@ void tide__run_timers(tide_loop_t *loop)
     uint64_t now = tide__loop_now(loop);
     uint64_t seq_limit = loop->timer_seq + 1;
     while (loop->timer_heap_len) {
+        tide__timers_settle(loop);
         tide__timer_list_t *l = loop->timer_heap[0];
         if (l->head_due > now || l->head_seq >= seq_limit) break;
         tide__timer_entry_t *e = ring_at(l, l->head);
@@ -535,7 +583,7 @@ void tide__run_timers(tide_loop_t *loop)
             __builtin_prefetch(ring_at(l, l->head + PREFETCH_AHEAD)->timer);
         tide_timer_t *t = e->timer;
         if (!entry_valid(e)) {
-            list_rekey(l); /* the key was early: restarted or stopped */
+            list_rekey(loop, l); /* the key was early: restarted or stopped */
             heap_sift_down(loop, 0);
             continue;
         }
@@ -548,8 +596,7 @@ void tide__run_timers(tide_loop_t *loop)
             t->list = l;
             l->live = 1;
             loop->timer_count++;
-            uint64_t fresh = tide__clock_start(loop);
-            t->due = l->timeout > UINT64_MAX - fresh ? UINT64_MAX : fresh + l->timeout;
+            t->due = due_after(tide__clock_start(loop), l->timeout);
             t->seq = ++loop->timer_seq;
             ring_push(l, t);
             l->head_due = t->due;
@@ -557,7 +604,7 @@ void tide__run_timers(tide_loop_t *loop)
             heap_sift_down(loop, 0);
         } else {
             if (l->live) {
-                list_rekey(l);
+                list_rekey(loop, l);
                 heap_sift_down(loop, 0);
             } else {
                 list_release(loop, l);
@@ -568,6 +615,7 @@ void tide__run_timers(tide_loop_t *loop)
              * that cannot be re-armed (no memory) fires this once more and
              * stops. */
             if (!t->repeat || timer_arm(loop, t, t->repeat)) tide__handle_stop(&t->h);
+            tide__timers_settle(loop); /* the period counts from before the callback */
         }
         TIDE__CALLBACK(loop, t->h.context, t->cb(t, t->h.data));
     }

@@ -628,6 +628,30 @@ static void test_never_early_real_clock(void)
         for (int i = 0; i < 5; i++) ASSERT_NE(rec[i].fired, 0);
     }
 
+    /* Re-armed in bulk, more at once than share one deferred clock reading:
+     * each counts from no earlier than its own refresh call. */
+    {
+        enum { BULK = 100 };
+        tide_timer_t *b[BULK];
+        real_timer_t brec[BULK];
+        for (int i = 0; i < BULK; i++) {
+            b[i] = new_timer(loop);
+            brec[i].timeout_ns = (uint64_t)(1 + i % 3) * MS;
+            brec[i].fired = 0;
+            brec[i].started = tide_hrtime();
+            ASSERT_OK(tide_timer_start(b[i], on_real, 1 + i % 3, 0, &brec[i]));
+        }
+        for (int i = BULK; i-- > 0;) {
+            brec[i].started = tide_hrtime();
+            ASSERT_OK(tide_timer_refresh(b[i]));
+        }
+        ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
+        for (int i = 0; i < BULK; i++) {
+            ASSERT_NE(brec[i].fired, 0);
+            tide_close(TIDE_HANDLE(b[i]), NULL);
+        }
+    }
+
     /* Started from a callback after it spent 2 ms busy. */
     ASSERT_OK(tide_timer_start(t[0], on_spin_then_start, 0, 0, t[1]));
     ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
