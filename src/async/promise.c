@@ -227,6 +227,14 @@ static inline void add_reaction(tide_promise_t *p, tide__reaction_t *r)
     }
 }
 
+void tide__promise_mark_handled(tide_promise_t *p)
+{
+    if (!(p->flags & TIDE__PF_HANDLED)) {
+        p->flags |= TIDE__PF_HANDLED;
+        if (p->state == TIDE__P_REJECTED) tide__rejection_handled(p);
+    }
+}
+
 static inline tide__reaction_t *reaction_new(tide_loop_t *loop)
 {
     return tide__pool_get(&tide__promises(loop)->reactions);

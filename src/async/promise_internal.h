@@ -90,6 +90,10 @@ tide_promise_t *tide__promise_alloc(tide_loop_t *loop);
 int tide__promise_watch(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
                         void *data, void (*drop)(void *data));
 
+/* What attaching a reaction does to the rejection bookkeeping, for callers
+ * that act on a settled promise without one (await's fast path). */
+void tide__promise_mark_handled(tide_promise_t *p);
+
 /* Drop what a result carries (an error or promise reference). */
 void tide__result_drop(tide_result_t r);
 

@@ -2,15 +2,18 @@
  * its result. Awaiting suspends the fiber on a waiter; whatever wakes it
  * (a promise reaction, an abort, a deadline, a timer) resumes it from a
  * microtask, which is where Node resumes an async function too. */
+#include "async/fiber_internal.h"
 #include "async/task_internal.h"
 
-static __thread tide__task_t *current_task;
+/* initial-exec: one instruction per access, also in the shared library,
+ * where the default model would call __tls_get_addr on every await. */
+static __thread tide__task_t *current_task __attribute__((tls_model("initial-exec")));
 
 tide__task_t *tide__task_current(void)
 {
     tide__task_t *t = current_task;
     /* A plain fiber started inside a task is not the task. */
-    return t && tide_fiber_current() == t->fiber ? t : NULL;
+    return t && tide__fiber_running == t->fiber ? t : NULL;
 }
 
 int tide_in_async(void) { return tide__task_current() != NULL; }
@@ -266,14 +269,25 @@ int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **val
     if (!p || p->loop != t->loop || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
     tide__waiter_t *w = tide__waiter_new(t);
     if (!w) return -ENOMEM;
-    w->refs++; /* the reaction's */
-    if (tide__promise_watch(p, await_ok, await_err, w, await_drop) != 0) {
-        w->refs -= 2;
-        tide__pool_put(&pools(t->loop)->waiters, w);
-        return -ENOMEM;
-    }
+    int rc;
     tide_promise_ref(p); /* awaited promises stay alive */
-    int rc = tide__waiter_wait(w, opts, -1);
+    if (p->state != TIDE__P_PENDING) {
+        /* Settled: the reaction job would be queued right now, and all it
+         * would do is resume us; queue the resume itself (same turn). */
+        tide__promise_mark_handled(p);
+        rc = p->state == TIDE__P_FULFILLED ? 0 : p->error->code;
+        tide__waiter_wake_later(w, rc, p->state == TIDE__P_FULFILLED ? p->value : NULL,
+                                rc ? tide_error_ref(p->error) : NULL);
+    } else {
+        w->refs++; /* the reaction's */
+        if (tide__promise_watch(p, await_ok, await_err, w, await_drop) != 0) {
+            tide_promise_release(p);
+            w->refs -= 2;
+            tide__pool_put(&pools(t->loop)->waiters, w);
+            return -ENOMEM;
+        }
+    }
+    rc = tide__waiter_wait(w, opts, -1);
     void *v = w->value;
     tide_error_t *e = NULL;
     if (rc < 0) {
