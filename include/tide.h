@@ -10,5 +10,6 @@
 #include "tide/poll.h"
 #include "tide/wakeup.h"
 #include "tide/signal.h"
+#include "tide/fiber.h"
 
 #endif /* TIDE_H */
