@@ -160,8 +160,13 @@ static void fiber_main(void *arg)
     f->state = TIDE__FIBER_FINISHED;
     tide__fiber_running = f->resumer;
     san_leave(f, 1);
+#ifdef TIDE__SAN_SWITCH
+    /* Parks f->sp, which tells release_stack where ASan poison may be. */
     tide__switch(&f->sp, *f->resumer_sp, 1);
     abort(); /* nothing switches back to a finished fiber */
+#else
+    tide__switch_exit(*f->resumer_sp, 1);
+#endif
 }
 
 int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size, tide_fiber_t **out)
@@ -186,7 +191,7 @@ int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size, tide_
     f->out = NULL;
     f->in = &f->first_in;
     f->first_in = NULL;
-    f->state = TIDE__FIBER_SUSPENDED;
+    f->state = TIDE__FIBER_NEW;
     f->fn = fn;
     f->loop = loop;
     f->data = NULL;
@@ -213,10 +218,11 @@ int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size, tide_
  * finished), so both calls end in a tail call to it. */
 int tide_fiber_resume(tide_fiber_t *f, void *in, void **out)
 {
-    if (TIDE__UNLIKELY(!f || f->state != TIDE__FIBER_SUSPENDED))
+    if (TIDE__UNLIKELY(!f || f->state > TIDE__FIBER_SUSPENDED))
         return !f || f->state == TIDE__FIBER_FINISHED ? -EINVAL : -EBUSY;
     tide_fiber_t *self = tide__fiber_running;
     void **save = self ? &self->sp : &thread_sp;
+    int fresh = f->state == TIDE__FIBER_NEW;
     f->resumer = self;
     f->resumer_sp = save;
     f->out = out;
@@ -226,10 +232,11 @@ int tide_fiber_resume(tide_fiber_t *f, void *in, void **out)
 #ifdef TIDE__SAN_SWITCH
     void *fake = NULL;
     san_resume_start(f, &fake);
-    int code = tide__switch(save, f->sp, 0);
+    int code = fresh ? tide__switch_start(save, f->sp) : tide__switch(save, f->sp, 0);
     san_resume_back(fake);
     return code;
 #else
+    if (TIDE__UNLIKELY(fresh)) return tide__switch_start(save, f->sp);
     return tide__switch(save, f->sp, 0);
 #endif
 }

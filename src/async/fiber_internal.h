@@ -8,7 +8,9 @@
 #include "async/stack.h"
 #include "core/internal.h"
 
-enum { TIDE__FIBER_SUSPENDED, TIDE__FIBER_RUNNING, TIDE__FIBER_FINISHED };
+/* NEW and SUSPENDED are the states a resume accepts; NEW is entered with
+ * tide__switch_start. RUNNING covers every fiber up the chain of resumers. */
+enum { TIDE__FIBER_NEW, TIDE__FIBER_SUSPENDED, TIDE__FIBER_RUNNING, TIDE__FIBER_FINISHED };
 
 struct tide_fiber_s {
     /* what resume and yield touch, together */

@@ -42,7 +42,7 @@ tide__switch:
     mov x9, sp
     str x9, [x0]
     mov sp, x1
-
+.Lrestore:
     ldp x19, x20, [sp, #0]
     ldp x21, x22, [sp, #16]
     ldp x23, x24, [sp, #32]
@@ -61,6 +61,35 @@ tide__switch:
     ret
     .cfi_endproc
     .size tide__switch, .-tide__switch
+
+/* int tide__switch_start(void **save_sp, void *to_sp)
+ * Enter a fresh stack. With no FP control state in the frame this is the
+ * plain switch (x86-64 has to skip loading one). */
+    .globl tide__switch_start
+    .hidden tide__switch_start
+    .type tide__switch_start, %function
+    .p2align 4
+tide__switch_start:
+    .cfi_startproc
+    mov w2, wzr
+    b tide__switch
+    .cfi_endproc
+    .size tide__switch_start, .-tide__switch_start
+
+/* void tide__switch_exit(void *to_sp, int code)
+ *                        x0           w1
+ * Leave the current stack for good: nothing is parked. */
+    .globl tide__switch_exit
+    .hidden tide__switch_exit
+    .type tide__switch_exit, %function
+    .p2align 4
+tide__switch_exit:
+    .cfi_startproc
+    mov w2, w1
+    mov sp, x0
+    b .Lrestore
+    .cfi_endproc
+    .size tide__switch_exit, .-tide__switch_exit
 
 /* The first code a fresh stack runs, entered by tide__switch's ret (x30 was
  * loaded with this address) with x19 = arg, x20 = entry, sp 16-aligned and

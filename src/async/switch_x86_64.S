@@ -12,8 +12,8 @@
 #if defined(__x86_64__)
 
 /* With -fcf-protection an indirect-branch target needs an endbr64. This file
- * is not marked shadow-stack compatible (no .note.gnu.property), because a
- * switch returns to a different stack than it was called from. */
+ * is not marked IBT or shadow-stack compatible (no .note.gnu.property): a
+ * switch jumps to return addresses and returns on another stack. */
 #if defined(__CET__) && (__CET__ & 1)
 #define TIDE_ENDBR endbr64
 #else
@@ -22,24 +22,11 @@
 
     .text
 
-/* int tide__switch(void **save_sp, void *to_sp, int code)
- *                  rdi             rsi          edx      -> eax
- *
- * It leaves with pop + indirect jmp rather than ret. A ret is predicted
- * from the return-stack buffer, which after a stack switch always holds
- * the wrong stack's address, so every switch would cost a misprediction;
- * the indirect jump is predicted from the branch history instead, which
- * learns a resume/yield ping-pong. The price, one misprediction later when
- * a frame older than the switch returns, is described in docs/FIBERS.md.
- * (An indirect jump to a return address is also why this file cannot be
- * marked IBT-compatible.) */
-    .globl tide__switch
-    .hidden tide__switch
-    .type tide__switch, @function
-    .p2align 4
-tide__switch:
-    .cfi_startproc
-    TIDE_ENDBR
+/* Park the calling context: callee-saved registers and the FP control
+ * words on its stack, the stack pointer in *rdi. STMXCSR is the dearest
+ * instruction here (about 3 ns on the machine the benchmarks run on),
+ * which is why a finished fiber leaves through tide__switch_exit. */
+.macro PARK
     pushq %rbp
     .cfi_adjust_cfa_offset 8
     .cfi_rel_offset %rbp, 0
@@ -62,15 +49,37 @@ tide__switch:
     .cfi_adjust_cfa_offset 8
     stmxcsr (%rsp)
     fnstcw 4(%rsp)
-
-    /* The switch itself. The other stack has the same layout, so the CFI
-     * above describes it too: an unwinder stopped past this point walks
-     * the context being entered. */
     movq %rsp, (%rdi)
-    movq %rsi, %rsp
+.endm
 
+/* int tide__switch(void **save_sp, void *to_sp, int code)
+ *                  rdi             rsi          edx      -> eax
+ *
+ * It leaves with pop + indirect jmp rather than ret. A ret is predicted
+ * from the return-stack buffer, which after a stack switch always holds
+ * the wrong stack's address, so every switch would cost a misprediction;
+ * the indirect jump is predicted from the branch history instead, which
+ * learns a resume/yield ping-pong. The price, one misprediction later when
+ * a frame older than the switch returns, is described in docs/FIBERS.md.
+ *
+ * The other entry points below jump into the second half, whose stack
+ * layout (and so whose CFI) is the same whoever entered it. */
+    .globl tide__switch
+    .hidden tide__switch
+    .type tide__switch, @function
+    .p2align 4
+tide__switch:
+    .cfi_startproc
+    TIDE_ENDBR
+    PARK
+    /* The other stack has the same layout, so the CFI above describes it
+     * too: an unwinder stopped past this point walks the context being
+     * entered. */
+    movq %rsi, %rsp
+.Lload_fp:
     ldmxcsr (%rsp)
     fldcw 4(%rsp)
+.Lpop:
     addq $8, %rsp
     .cfi_adjust_cfa_offset -8
     popq %r15
@@ -99,7 +108,41 @@ tide__switch:
     .cfi_endproc
     .size tide__switch, .-tide__switch
 
-/* The first code a fresh stack runs, entered by tide__switch's jump with
+/* int tide__switch_start(void **save_sp, void *to_sp)
+ *                        rdi             rsi          -> eax
+ * Park as tide__switch does, then enter a fresh stack without loading FP
+ * control words: the fiber starts with the modes in force right now. */
+    .globl tide__switch_start
+    .hidden tide__switch_start
+    .type tide__switch_start, @function
+    .p2align 4
+tide__switch_start:
+    .cfi_startproc
+    TIDE_ENDBR
+    PARK
+    movq %rsi, %rsp
+    xorl %edx, %edx
+    jmp .Lpop
+    .cfi_endproc
+    .size tide__switch_start, .-tide__switch_start
+
+/* void tide__switch_exit(void *to_sp, int code)
+ *                        rdi          esi
+ * Leave the current stack for good: nothing is parked. */
+    .globl tide__switch_exit
+    .hidden tide__switch_exit
+    .type tide__switch_exit, @function
+    .p2align 4
+tide__switch_exit:
+    .cfi_startproc
+    TIDE_ENDBR
+    movl %esi, %edx
+    movq %rdi, %rsp
+    jmp .Lload_fp
+    .cfi_endproc
+    .size tide__switch_exit, .-tide__switch_exit
+
+/* The first code a fresh stack runs, entered by the switch's jump with
  * r12 = arg, r13 = entry and rsp 16-byte aligned (so the call below lands
  * with the alignment the ABI promises). There is no caller: the return
  * address is marked undefined so unwinding ends. */
@@ -118,7 +161,8 @@ tide__switch_trampoline:
 /* void *tide__switch_prepare(void *top, tide__switch_entry entry, void *arg)
  *                            rdi        rsi                       rdx -> rax
  * Writes a parked frame whose return address is the trampoline, below 16
- * zero bytes that end frame-pointer chains. */
+ * zero bytes that end frame-pointer chains. Its FP control slot stays
+ * zero: tide__switch_start never loads it. */
     .globl tide__switch_prepare
     .hidden tide__switch_prepare
     .type tide__switch_prepare, @function
@@ -138,9 +182,7 @@ tide__switch_prepare:
     movq %rsi, 24(%rax)     /* r13 = entry */
     movq $0, 16(%rax)       /* r14 */
     movq $0, 8(%rax)        /* r15 */
-    movq $0, (%rax)
-    stmxcsr (%rax)          /* the creator's rounding and exception masks */
-    fnstcw 4(%rax)
+    movq $0, (%rax)         /* FP control slot, unused */
     ret
     .cfi_endproc
     .size tide__switch_prepare, .-tide__switch_prepare
