@@ -2,6 +2,7 @@
  * out of resume and yield, nesting, the error returns, stacks reused from
  * the pool, deep stack use, stack sizes, floating-point control state kept
  * per fiber, and a loop closed with fibers still suspended. */
+#include <pthread.h>
 #include <xmmintrin.h>
 
 #include "async/sanitize.h"
@@ -367,6 +368,38 @@ static void test_close_with_suspended(void)
     TEST_CLOSE_LOOP(other);
 }
 
+/* Loops on two threads at once, each with its own fibers: the current
+ * fiber is per thread, and a thread's signal stack goes when it exits. */
+static void *thread_main(void *arg)
+{
+    tide_loop_t *loop = new_virtual_loop();
+    uintptr_t total = 0;
+    for (int round = 0; round < 200; round++) {
+        tide_fiber_t *f;
+        ASSERT_OK(tide_fiber_new(loop, counter_body, 0, &f));
+        void *out;
+        ASSERT_EQ(tide_fiber_resume(f, arg, &out), 0);
+        ASSERT(tide_fiber_current() == NULL);
+        for (int i = 0; i < 3; i++) ASSERT_GE(tide_fiber_resume(f, arg, &out), 0);
+        total += (uintptr_t)out;
+        ASSERT_OK(tide_fiber_free(f));
+    }
+    TEST_CLOSE_LOOP(loop);
+    return (void *)total;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[2];
+    for (uintptr_t i = 0; i < 2; i++)
+        ASSERT_OK(pthread_create(&t[i], NULL, thread_main, (void *)(i + 1)));
+    for (uintptr_t i = 0; i < 2; i++) {
+        void *total;
+        ASSERT_OK(pthread_join(t[i], &total));
+        ASSERT_EQ((uintptr_t)total, 200 * (i + 1 + 1000));
+    }
+}
+
 int main(void)
 {
     test_round_trip();
@@ -380,6 +413,7 @@ int main(void)
 #endif
     test_from_callbacks();
     test_close_with_suspended();
+    test_threads();
     puts("ok");
     return 0;
 }

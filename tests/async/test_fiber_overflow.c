@@ -6,6 +6,7 @@
  *
  * Under Valgrind the children are skipped: Valgrind runs the program on its
  * own synthetic CPU and does not honour guard pages it was not told about. */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -95,6 +96,20 @@ static void test_overflow(size_t size, const char *want)
         TEST_FAIL("want SIGABRT and \"%s\"; status %#x, stderr:\n%s", want, status, err);
 }
 
+/* The same on a thread of its own, which gets its own signal stack. */
+static void *overflow_thread(void *arg)
+{
+    overflow_child();
+    return arg;
+}
+
+static void thread_overflow_child(void)
+{
+    pthread_t t;
+    ASSERT_OK(pthread_create(&t, NULL, overflow_thread, NULL));
+    pthread_join(t, NULL);
+}
+
 /* A fault that is no overflow, with a fiber in existence: still SIGSEGV. */
 static void wild_child(void)
 {
@@ -136,6 +151,12 @@ int main(void)
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT ||
         !strstr(err, "tide: fiber stack overflow (stack size 65536 bytes)\n"))
         TEST_FAIL("fallback guard: status %#x, stderr:\n%s", status, err);
+
+    child_stack_size = 32768;
+    status = in_child(thread_overflow_child, err, sizeof err);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT ||
+        !strstr(err, "tide: fiber stack overflow (stack size 32768 bytes)\n"))
+        TEST_FAIL("overflow on a thread: status %#x, stderr:\n%s", status, err);
 
     status = in_child(wild_child, err, sizeof err);
     ASSERT(!strstr(err, "tide: fiber stack overflow"));
