@@ -74,7 +74,8 @@ TIDE_API void *tide_fiber_data(const tide_fiber_t *fiber);
  * has not finished is dropped where it stands (nothing on its stack is
  * unwound). A finished fiber keeps its stack until it is freed, so free
  * fibers once done with them. -EBUSY when it is running, -EINVAL for NULL.
- * tide_loop_close frees the fibers still left. */
+ * tide_loop_close frees the fibers still left, so it must be called from
+ * outside them. */
 TIDE_API int tide_fiber_free(tide_fiber_t *fiber);
 
 /* Stack size of fibers created with stack_size 0 on this loop, rounded as

@@ -48,14 +48,18 @@ struct tide__stack_class {
     tide__queue_t open;
 };
 
+/* Threads may ask at the same time; they all store the same value, and the
+ * atomic says so to TSan. */
 size_t tide__page_size(void)
 {
-    static size_t page;
-    if (TIDE__UNLIKELY(!page)) {
-        long p = sysconf(_SC_PAGESIZE);
-        page = p > 0 ? (size_t)p : 4096;
+    static _Atomic size_t page;
+    size_t p = atomic_load_explicit(&page, memory_order_relaxed);
+    if (TIDE__UNLIKELY(!p)) {
+        long sys = sysconf(_SC_PAGESIZE);
+        p = sys > 0 ? (size_t)sys : 4096;
+        atomic_store_explicit(&page, p, memory_order_relaxed);
     }
-    return page;
+    return p;
 }
 
 size_t tide__stack_round(size_t size)
