@@ -2,11 +2,12 @@
 # bench/run.sh [NAME...] - build every benchmark in release mode (build-bench/)
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
-# timers, tick-microtask, idle-loop), only those. Prints the programs' own
-# RESULT lines, then a summary of tide's ratio to each peer.
+# timers, tick-microtask, idle-loop, fiber-switch), only those. Prints the
+# programs' own RESULT lines, then a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
-# variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS).
+# variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS,
+# BENCH_SWITCHES, BENCH_SPAWNS).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_BUILD:-$src/build-bench}
@@ -26,7 +27,7 @@ trap 'rm -f "$results"' EXIT
 run_one() {
     name=$1
     shift
-    for impl in tide libuv libev libevent; do
+    for impl in tide libuv libev libevent ucontext; do
         prog=$out/bench/bench_${name}_$impl
         [ -x "$prog" ] || continue
         env "$@" "$prog" | tee -a "$results"
@@ -37,7 +38,7 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- immediate-chain timers tick-microtask idle-loop
+    set -- immediate-chain timers tick-microtask idle-loop fiber-switch
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do

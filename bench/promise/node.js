@@ -3,7 +3,7 @@
 //   promise-then-chain  chains of 1000 thens on a pending promise, resolved
 //   promise-then-batch  1000 thens at a time on a settled promise
 //   await-loop          one async function awaiting a settled promise N times
-//   fiber-spawn         call an async function that returns at once (V8's
+//   async-spawn         call an async function that returns at once (V8's
 //                       closest counterpart to starting a fiber)
 // Rounds follow each other through a macrotask (setImmediate), so every
 // round's microtasks drain completely, as tide_drain does.
@@ -74,5 +74,5 @@ async function spawn(total) {
   result('promise-then-batch', 'node', await thenBatch(n), 'ns/op');
   result('await-loop', 'node', await awaitLoop(n), 'ns/op');
   await spawn(n / 10);
-  result('fiber-spawn', 'node', await spawn(n), 'ns/op');
+  result('async-spawn', 'node', await spawn(n), 'ns/op');
 })();

@@ -7,7 +7,7 @@
  *                       registered at a time and then drained.
  *   await-loop          one async function awaiting a settled promise N
  *                       times (each await suspends and resumes a fiber).
- *   fiber-spawn         start an async function that returns at once, and
+ *   async-spawn         start an async function that returns at once, and
  *                       drop its promise: fiber, stack, promise and two
  *                       switches.
  * Each reported as wall ns per operation, N = 10 million by default. */
@@ -121,7 +121,7 @@ int main(void)
     bench_result("promise-then-batch", "tide", then_batch(loop, n), "ns/op");
     bench_result("await-loop", "tide", await_bench(loop, n), "ns/op");
     spawn_bench(loop, n / 10);
-    bench_result("fiber-spawn", "tide", spawn_bench(loop, n), "ns/op");
+    bench_result("async-spawn", "tide", spawn_bench(loop, n), "ns/op");
     tide_loop_close(loop);
     return 0;
 }

@@ -13,7 +13,12 @@
  * off the end of a stack hits the guard page: the process prints
  * "tide: fiber stack overflow" with the fiber's stack size and aborts,
  * instead of corrupting memory. The switch is hand-written assembly on
- * x86-64 and aarch64, annotated for ASan, TSan and Valgrind. */
+ * x86-64 and aarch64, annotated for ASan, TSan and Valgrind.
+ *
+ * A fiber belongs to its loop's thread: create, resume and free it there.
+ * Like a JavaScript generator, it runs in whatever async context its
+ * resumer has (tide_context_get); it captures none of its own.
+ * docs/FIBERS.md explains stacks, guards, the pool and the costs. */
 #ifndef TIDE_FIBER_H
 #define TIDE_FIBER_H
 
@@ -35,20 +40,21 @@ typedef void *(*tide_fiber_fn)(tide_fiber_t *fiber, void *arg);
 
 /* Make a suspended fiber on `loop` that will run fn. stack_size 0 means the
  * loop's default; sizes are rounded up to whole pages, minimum 16 KiB.
- * -ENOMEM when no stack can be mapped. */
+ * -EINVAL for a NULL argument, -ENOMEM when no stack can be mapped. */
 TIDE_API int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size,
                             tide_fiber_t **out);
 
 /* Run the fiber until it yields (returns 0, *out = the yielded value) or
  * finishes (returns 1, *out = fn's return value). `in` becomes fn's arg on
- * the first resume and the return value of tide_fiber_yield later on.
- * -EINVAL when the fiber has finished, -EBUSY when it is running (resuming
- * itself or a fiber up the chain of resumers). out may be NULL. */
+ * the first resume and the value tide_fiber_yield hands back later on.
+ * -EINVAL when the fiber has finished (or is NULL), -EBUSY when it is
+ * running (resuming itself or a fiber up the chain of resumers). out may
+ * be NULL. Makes no system call and takes no lock. */
 TIDE_API int tide_fiber_resume(tide_fiber_t *fiber, void *in, void **out);
 
 /* Suspend the calling fiber, handing `out` to its resumer. Returns 0 and
- * sets *in (may be NULL) to the value of the next resume. -EPERM when not
- * called from inside a fiber. */
+ * sets *in (in may be NULL) to the value of the next resume. -EPERM when
+ * not called from inside a fiber. */
 TIDE_API int tide_fiber_yield(void *out, void **in);
 
 /* The fiber running now on this thread, or NULL on a thread's own stack. */
@@ -66,17 +72,21 @@ TIDE_API void *tide_fiber_data(const tide_fiber_t *fiber);
 
 /* Give the fiber back: its stack returns to the loop's pool. A fiber that
  * has not finished is dropped where it stands (nothing on its stack is
- * unwound). -EBUSY when it is running. */
+ * unwound). A finished fiber keeps its stack until it is freed, so free
+ * fibers once done with them. -EBUSY when it is running, -EINVAL for NULL.
+ * tide_loop_close frees the fibers still left, so it must be called from
+ * outside them. */
 TIDE_API int tide_fiber_free(tide_fiber_t *fiber);
 
-/* Stack size of fibers created with stack_size 0 on this loop. */
+/* Stack size of fibers created with stack_size 0 on this loop, rounded as
+ * in tide_fiber_new (default TIDE_FIBER_STACK_DEFAULT). -EINVAL for 0. */
 TIDE_API int tide_loop_set_fiber_stack_size(tide_loop_t *loop, size_t size);
 
 /* Statistics of a loop's fibers. */
 typedef struct {
     uint64_t live;          /* created and not freed */
-    uint64_t stacks_pooled; /* stacks kept for reuse */
-    uint64_t stacks_mapped; /* stacks mapped in total, pooled ones included */
+    uint64_t stacks_pooled; /* stacks kept for reuse (up to 64 per size) */
+    uint64_t stacks_mapped; /* stacks held now: live fibers' plus pooled */
     uint64_t created;       /* fibers created since the loop began */
 } tide_fiber_stats_t;
 TIDE_API int tide_fiber_stats(tide_loop_t *loop, tide_fiber_stats_t *stats);

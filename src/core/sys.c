@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,7 +33,8 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .epoll_create1 = epoll_create1, .epoll_ctl = epoll_ctl,                \
         .epoll_pwait2 = sys_epoll_pwait2, .epoll_wait = epoll_wait,            \
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
-        .close = close,                                                        \
+        .close = close, .mmap = mmap, .munmap = munmap,                        \
+        .mprotect = mprotect, .madvise = madvise,                              \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

@@ -27,6 +27,12 @@ typedef struct {
     ssize_t (*read)(int fd, void *buf, size_t len);
     ssize_t (*write)(int fd, const void *buf, size_t len);
     int (*close)(int fd);
+
+    /* memory mappings (fiber stacks) */
+    void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+    int (*munmap)(void *addr, size_t len);
+    int (*mprotect)(void *addr, size_t len, int prot);
+    int (*madvise)(void *addr, size_t len, int advice);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
