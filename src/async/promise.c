@@ -122,14 +122,24 @@ tide_promise_t *tide_promise_ref(tide_promise_t *p)
     return p;
 }
 
-void tide_promise_release(tide_promise_t *p)
-{
-    if (p && --p->refs == 0) promise_free_all(p);
-}
-
+/* Most promises die fulfilled, with no owned value and nothing chained:
+ * straight back to the pool. */
 static inline void promise_unref(tide_promise_t *p)
 {
-    if (--p->refs == 0) promise_free_all(p);
+    if (--p->refs) return;
+    if (TIDE__LIKELY(p->state == TIDE__P_FULFILLED && !p->keeper &&
+                     !(p->flags & (TIDE__PF_OWNS_VALUE | TIDE__PF_RESOLVER)))) {
+        tide__promises_t *s = p->loop->slots[TIDE__SLOT_PROMISES].state;
+        s->live--;
+        tide__pool_put(&s->promises, p);
+        return;
+    }
+    promise_free_all(p);
+}
+
+void tide_promise_release(tide_promise_t *p)
+{
+    if (p) promise_unref(p);
 }
 
 void tide__result_drop(tide_result_t r)
@@ -187,7 +197,7 @@ static inline void queue_reactions(tide_promise_t *p, tide__reaction_t *r)
     }
 }
 
-static void fulfil(tide_promise_t *p, void *value, tide_promise_t *keeper)
+static inline void fulfil(tide_promise_t *p, void *value, tide_promise_t *keeper)
 {
     tide__reaction_t *r = p->head;
     p->head = p->tail = NULL;
@@ -352,7 +362,8 @@ static void reaction_job(tide_loop_t *loop, void *arg)
     }
     if (derived) {
         derived->flags |= TIDE__PF_RESOLVED;
-        resolve_steps(derived, res, keeper);
+        if (TIDE__LIKELY(res.kind == TIDE_RESULT_VALUE)) fulfil(derived, res.ptr, keeper);
+        else resolve_steps(derived, res, keeper);
         promise_unref(derived);
     } else {
         tide__result_drop(res);

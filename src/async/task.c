@@ -5,15 +5,14 @@
 #include "async/fiber_internal.h"
 #include "async/task_internal.h"
 
-/* initial-exec: one instruction per access, also in the shared library,
- * where the default model would call __tls_get_addr on every await. */
-static __thread tide__task_t *current_task __attribute__((tls_model("initial-exec")));
+static void *task_main(tide_fiber_t *fiber, void *arg);
 
+/* The running fiber is a task when it runs task_main (a plain fiber
+ * started inside a task is not the task); its data is the task. */
 tide__task_t *tide__task_current(void)
 {
-    tide__task_t *t = current_task;
-    /* A plain fiber started inside a task is not the task. */
-    return t && tide__fiber_running == t->fiber ? t : NULL;
+    tide_fiber_t *f = tide__fiber_running;
+    return f && f->fn == task_main ? f->data : NULL;
 }
 
 int tide_in_async(void) { return tide__task_current() != NULL; }
@@ -23,6 +22,9 @@ int tide_in_async(void) { return tide__task_current() != NULL; }
 typedef struct {
     tide__pool_t tasks;
     tide__pool_t waiters;
+    /* The last task that finished: its fiber cannot free the stack it
+     * runs on, so whoever comes next does (see task_main). */
+    tide__task_t *finished;
 } task_pools_t;
 
 /* Tasks and waiters share the promise layer's slot: they live and die with
@@ -32,6 +34,8 @@ static task_pools_t *pools(tide_loop_t *loop);
 static void task_pools_destroy(tide_loop_t *loop, void *state)
 {
     task_pools_t *p = state;
+    /* the fibers slot, destroyed before this one, freed its fiber */
+    p->finished = NULL;
     tide__pool_destroy(&p->tasks);
     tide__pool_destroy(&p->waiters);
     tide__free(p);
@@ -56,30 +60,34 @@ static inline task_pools_t *pools(tide_loop_t *loop)
 
 /* ---- running tasks --------------------------------------------------------- */
 
+static void reap(task_pools_t *pp)
+{
+    tide__task_t *t = pp->finished;
+    if (!t) return;
+    pp->finished = NULL;
+    tide_fiber_free(t->fiber);
+    tide__pool_put(&pp->tasks, t);
+}
+
+/* The task's whole life on its fiber: run the body, settle the promise,
+ * and leave itself to be freed by the next one. Nothing is left for the
+ * resumer to do, so resuming is a tail call from the microtask job into
+ * the switch: no return on the loop's side goes through a frame that the
+ * other stack's calls have displaced, which saves mispredicted returns. */
 static void *task_main(tide_fiber_t *fiber, void *arg)
 {
     tide__task_t *t = arg;
-    t->result = t->fn(t->loop, t->arg);
+    tide_result_t result = t->fn(t->loop, t->arg);
+    tide_promise_resolve(t->promise, result);
+    tide_promise_release(t->promise);
+    task_pools_t *pp = pools(t->loop);
+    reap(pp);
+    pp->finished = t;
     return NULL;
 }
 
-static void task_finish(tide__task_t *t)
-{
-    tide_promise_resolve(t->promise, t->result);
-    tide_promise_release(t->promise);
-    tide_fiber_free(t->fiber);
-    tide__pool_put(&pools(t->loop)->tasks, t);
-}
-
 /* Run the task until it awaits or returns. */
-static void task_resume(tide__task_t *t)
-{
-    tide__task_t *saved = current_task;
-    current_task = t;
-    int rc = tide_fiber_resume(t->fiber, t, NULL);
-    current_task = saved;
-    if (rc == 1) task_finish(t);
-}
+static void task_resume(tide__task_t *t) { tide_fiber_resume(t->fiber, t, NULL); }
 
 int tide__task_start(tide_loop_t *loop, tide_async_fn fn, void *arg, tide_scope_t *scope,
                      tide_promise_t **out)
@@ -103,10 +111,10 @@ int tide__task_start(tide_loop_t *loop, tide_async_fn fn, void *arg, tide_scope_
     t->loop = loop;
     t->fn = fn;
     t->arg = arg;
-    t->result = tide_ok(NULL);
     t->scope = scope;
     if (out) *out = tide_promise_ref(t->promise);
     task_resume(t);
+    reap(pp); /* it may have finished already */
     return 0;
 }
 
@@ -261,12 +269,38 @@ static tide_result_t await_err(tide_loop_t *loop, void *data, tide_error_t *erro
 
 static void await_drop(void *data) { tide__waiter_release(data); }
 
+/* await of a settled promise that nothing can cancel: its reaction job
+ * would only resume us, so the resume itself is the job; the outcome is
+ * read from the promise, which cannot change any more. */
+static int await_settled(tide__task_t *t, tide_promise_t *p, void **value, tide_error_t **error)
+{
+    int rc = tide_queue_microtask(t->loop, resume_job, t);
+    if (TIDE__UNLIKELY(rc)) return rc;
+    tide__promise_mark_handled(p);
+    p->refs++;
+    tide_fiber_yield(NULL, NULL);
+    if (p->state == TIDE__P_FULFILLED) {
+        if (value) *value = p->value;
+        if (error) *error = NULL;
+        rc = 0;
+    } else {
+        if (value) *value = NULL;
+        if (error) *error = tide_error_ref(p->error);
+        rc = p->error->code;
+    }
+    tide_promise_release(p);
+    return rc;
+}
+
 int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **value,
                     tide_error_t **error)
 {
     tide__task_t *t = tide__task_current();
     if (!t) return -EPERM;
     if (!p || p->loop != t->loop || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
+    if (p->state != TIDE__P_PENDING && !t->scope &&
+        (!opts || (!opts->signal && !opts->deadline_ns)))
+        return await_settled(t, p, value, error);
     tide__waiter_t *w = tide__waiter_new(t);
     if (!w) return -ENOMEM;
     int rc;

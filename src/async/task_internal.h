@@ -15,7 +15,6 @@ struct tide__task {
     tide_promise_t *promise; /* resolved with what fn returns */
     tide_async_fn fn;
     void *arg;
-    tide_result_t result;
     tide_scope_t *scope;     /* NULL unless started with tide_scope_spawn */
 };
 

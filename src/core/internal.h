@@ -37,8 +37,23 @@ typedef struct tide__pool {
 } tide__pool_t;
 
 void tide__pool_init(tide__pool_t *pool, size_t size);
-void *tide__pool_get(tide__pool_t *pool);
-void tide__pool_put(tide__pool_t *pool, void *obj);
+/* Carve a new chunk when the free list is empty (pool.c). */
+void *tide__pool_grow(tide__pool_t *pool);
+
+/* Inline: a get or put is a list pop or push on every hot path. */
+static inline void *tide__pool_get(tide__pool_t *pool)
+{
+    void *obj = pool->free_list;
+    if (TIDE__UNLIKELY(!obj)) return tide__pool_grow(pool);
+    pool->free_list = *(void **)obj;
+    return obj;
+}
+
+static inline void tide__pool_put(tide__pool_t *pool, void *obj)
+{
+    *(void **)obj = pool->free_list;
+    pool->free_list = obj;
+}
 void tide__pool_destroy(tide__pool_t *pool);
 
 /* ---- FIFO ring of deferred calls (ticks, microtasks) ------------------- */

@@ -19,35 +19,23 @@ void tide__pool_init(tide__pool_t *pool, size_t size)
     pool->chunks = NULL;
 }
 
-void *tide__pool_get(tide__pool_t *pool)
+void *tide__pool_grow(tide__pool_t *pool)
 {
-    void *obj = pool->free_list;
-    if (TIDE__UNLIKELY(!obj)) {
-        /* Chunks double up to 4096 objects, so warm-up costs few mallocs
-         * and a small loop stays small. */
-        size_t n = pool->chunk_objects;
-        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
-        if (!chunk) return NULL;
-        *(void **)chunk = pool->chunks;
-        pool->chunks = chunk;
-        char *first = chunk + TIDE__CHUNK_HEADER;
-        for (size_t i = n; i-- > 1;) {
-            void *o = first + i * pool->size;
-            *(void **)o = pool->free_list;
-            pool->free_list = o;
-        }
-        obj = first;
-        if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
-        return obj;
+    /* Chunks double up to 4096 objects, so warm-up costs few mallocs and a
+     * small loop stays small. The first object goes to the caller. */
+    size_t n = pool->chunk_objects;
+    char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
+    if (!chunk) return NULL;
+    *(void **)chunk = pool->chunks;
+    pool->chunks = chunk;
+    char *first = chunk + TIDE__CHUNK_HEADER;
+    for (size_t i = n; i-- > 1;) {
+        void *o = first + i * pool->size;
+        *(void **)o = pool->free_list;
+        pool->free_list = o;
     }
-    pool->free_list = *(void **)obj;
-    return obj;
-}
-
-void tide__pool_put(tide__pool_t *pool, void *obj)
-{
-    *(void **)obj = pool->free_list;
-    pool->free_list = obj;
+    if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
+    return first;
 }
 
 void tide__pool_destroy(tide__pool_t *pool)

@@ -432,7 +432,7 @@ static void test_100k_tasks(void)
 #endif
     if (!RUNNING_ON_VALGRIND) ASSERT_LT(per_task, bound);
     ASSERT_OK(tide_fiber_stats(loop, &st));
-    ASSERT_EQ(st.live, 0);
+    ASSERT_LE(st.live, 1); /* the last task's fiber is freed by the next start */
 }
 
 int main(void)
