@@ -6,6 +6,7 @@
  * turn counts follow the specification literally: adopting a promise
  * queues a resolve-thenable job that attaches a pass-through reaction,
  * which is why it settles two turns late, as in V8. */
+#include <stdio.h>
 #include <string.h>
 
 #include "async/promise_internal.h"
@@ -100,7 +101,7 @@ static void promise_free_all(tide_promise_t *first)
                 if (r->on_ok == finally_on_ok) tide__pool_put(&s->finallies, r->data);
                 else if (r->on_err == finally_rethrow_err) tide_error_release(r->data);
                 else if (!r->derived && r->drop) r->drop(r->data);
-                TIDE__UNREF(r->derived);
+                if (r->derived != TIDE__DERIVED_UNSEEN) TIDE__UNREF(r->derived);
                 tide__pool_put(&s->reactions, r);
                 r = next;
             }
@@ -360,6 +361,20 @@ static void reaction_job(tide_loop_t *loop, void *arg)
         if (on_err) res = on_err(loop, data, src->error);
         else res = tide_rethrow(src->error);
     }
+    if (derived == TIDE__DERIVED_UNSEEN) {
+        /* Nobody holds the derived promise: fulfilled, it would be seen by
+         * no one. Anything else (a rejection to report, a promise to
+         * adopt) needs it, so it is made now. */
+        if (res.kind != TIDE_RESULT_VALUE) derived = tide__promise_alloc(loop);
+        if (!derived || derived == TIDE__DERIVED_UNSEEN) {
+            if (res.kind != TIDE_RESULT_VALUE) {
+                fprintf(stderr, "tide: out of memory: a rejection or adoption in a then() is lost\n");
+                tide__result_drop(res);
+            }
+            promise_unref(src);
+            return;
+        }
+    }
     if (derived) {
         derived->flags |= TIDE__PF_RESOLVED;
         if (TIDE__LIKELY(res.kind == TIDE_RESULT_VALUE)) fulfil(derived, res.ptr, keeper);
@@ -448,15 +463,21 @@ int tide_promise_fulfil_owned(tide_promise_t *p, void *value, void (*free_fn)(vo
 
 /* ---- public: reactions ---------------------------------------------------- */
 
+/* then(). When the caller does not take the derived promise (out ==
+ * NULL), nobody can ever see it fulfilled, so it is only made if the
+ * handler's result needs it (reaction_job). */
 static int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
                      void *data, tide_promise_t **out)
 {
     tide_loop_t *loop = p->loop;
-    tide_promise_t *d = tide__promise_alloc(loop);
-    if (TIDE__UNLIKELY(!d)) return -ENOMEM;
+    tide_promise_t *d = TIDE__DERIVED_UNSEEN;
+    if (out) {
+        d = tide__promise_alloc(loop);
+        if (TIDE__UNLIKELY(!d)) return -ENOMEM;
+    }
     tide__reaction_t *r = reaction_new(loop);
     if (TIDE__UNLIKELY(!r)) {
-        promise_unref(d);
+        if (out) promise_unref(d);
         return -ENOMEM;
     }
     r->derived = d;

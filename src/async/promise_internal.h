@@ -22,6 +22,10 @@ typedef struct tide__reaction tide__reaction_t;
 /* One registered then(). While the promise is pending it sits in the
  * promise's list (next); once queued as a job it points at the settled
  * promise it reads (source, one reference). */
+/* The derived promise of a then() whose caller did not take it: made only
+ * when the handler's result needs one (promise.c, then_with). */
+#define TIDE__DERIVED_UNSEEN ((tide_promise_t *)(uintptr_t)1)
+
 struct tide__reaction {
     union {
         tide__reaction_t *next;

@@ -323,6 +323,48 @@ static void test_rejection_policies(void)
     ASSERT_OK(tide_loop_close(loop));
 }
 
+static tide_result_t fail_handler(tide_loop_t *loop, void *data, void *value)
+{
+    return tide_fail(tide_error_new(-EPIPE, "handler failed"));
+}
+
+static tide_result_t adopt_rejected(tide_loop_t *loop, void *data, void *value)
+{
+    tide_promise_t *r;
+    ASSERT_OK(tide_promise_rejected(loop, tide_error_new(-ECONNRESET, NULL), &r));
+    return tide_adopt(r);
+}
+
+static int codes[4], ncodes;
+static void record_code(tide_loop_t *loop, tide_promise_t *p, tide_error_t *e, void *data)
+{
+    ASSERT_LT(ncodes, 4);
+    codes[ncodes++] = e->code;
+}
+
+/* A then() whose derived promise the caller did not take still reports a
+ * failing handler, and an adopted rejection, as unhandled. */
+static void test_untaken_derived_still_reports(void)
+{
+    tide_loop_t *loop;
+    ASSERT_OK(tide_loop_new(&loop));
+    ASSERT_OK(tide_on_unhandled_rejection(loop, record_code, NULL));
+    tide_promise_t *p;
+    int count = 0;
+    ASSERT_OK(tide_promise_resolved(loop, NULL, &p));
+    ASSERT_OK(tide_promise_then(p, count_ok, NULL, &count, NULL)); /* fulfilled: unseen */
+    ASSERT_OK(tide_promise_then(p, fail_handler, NULL, NULL, NULL));
+    ASSERT_OK(tide_promise_then(p, adopt_rejected, NULL, NULL, NULL));
+    tide_promise_release(p);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    ASSERT_EQ(count, 1);
+    ASSERT_EQ(ncodes, 2);
+    ASSERT_EQ(codes[0], -EPIPE);
+    ASSERT_EQ(codes[1], -ECONNRESET);
+    ASSERT_EQ(live(loop), 0);
+    ASSERT_OK(tide_loop_close(loop));
+}
+
 static void *ctx_seen;
 static tide_result_t record_context(tide_loop_t *loop, void *data, void *value)
 {
@@ -391,6 +433,7 @@ int main(void)
     test_then_enomem();
     test_rejection_policies();
     test_context_follows_then();
+    test_untaken_derived_still_reports();
     test_error_objects();
     printf("promise tests passed\n");
     return 0;
