@@ -274,9 +274,9 @@ static void await_drop(void *data) { tide__waiter_release(data); }
  * read from the promise, which cannot change any more. */
 static int await_settled(tide__task_t *t, tide_promise_t *p, void **value, tide_error_t **error)
 {
-    int rc = tide_queue_microtask(t->loop, resume_job, t);
+    int rc = tide__ring_push(&t->loop->microtasks, resume_job, t, t->loop->context);
     if (TIDE__UNLIKELY(rc)) return rc;
-    tide__promise_mark_handled(p);
+    if (TIDE__UNLIKELY(!(p->flags & TIDE__PF_HANDLED))) tide__promise_mark_handled(p);
     p->refs++;
     tide_fiber_yield(NULL, NULL);
     if (p->state == TIDE__P_FULFILLED) {
@@ -288,7 +288,9 @@ static int await_settled(tide__task_t *t, tide_promise_t *p, void **value, tide_
         if (error) *error = tide_error_ref(p->error);
         rc = p->error->code;
     }
-    tide_promise_release(p);
+    /* p cannot reach zero here unless the caller dropped it meanwhile */
+    if (TIDE__LIKELY(p->refs > 1)) p->refs--;
+    else tide_promise_release(p);
     return rc;
 }
 
