@@ -30,7 +30,7 @@ static void promises_destroy(tide_loop_t *loop, void *state)
     loop->drain_hook = NULL;
 }
 
-static TIDE__NOINLINE tide__promises_t *promises_create(tide_loop_t *loop)
+TIDE__NOINLINE tide__promises_t *tide__promises_create(tide_loop_t *loop)
 {
     tide__promises_t *s = tide__calloc(1, sizeof *s);
     if (!s) return NULL;
@@ -41,12 +41,6 @@ static TIDE__NOINLINE tide__promises_t *promises_create(tide_loop_t *loop)
     loop->slots[TIDE__SLOT_PROMISES].state = s;
     loop->slots[TIDE__SLOT_PROMISES].destroy = promises_destroy;
     return s;
-}
-
-tide__promises_t *tide__promises(tide_loop_t *loop)
-{
-    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state;
-    return TIDE__LIKELY(s != NULL) ? s : promises_create(loop);
 }
 
 /* ---- life and death ---------------------------------------------------- */

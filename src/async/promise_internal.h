@@ -83,7 +83,14 @@ typedef struct {
     tide_unhandled_mode mode;
 } tide__promises_t;
 
-tide__promises_t *tide__promises(tide_loop_t *loop);
+tide__promises_t *tide__promises_create(tide_loop_t *loop);
+
+/* The loop's promise state, made on first use. */
+static inline tide__promises_t *tide__promises(tide_loop_t *loop)
+{
+    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state;
+    return TIDE__LIKELY(s != NULL) ? s : tide__promises_create(loop);
+}
 
 /* A pending promise with one reference, or NULL when memory ran out. */
 tide_promise_t *tide__promise_alloc(tide_loop_t *loop);
