@@ -119,17 +119,21 @@ tide_promise_t *tide_promise_ref(tide_promise_t *p)
 
 /* Most promises die fulfilled, with no owned value and nothing chained:
  * straight back to the pool. */
-static inline void promise_unref(tide_promise_t *p)
+static inline void promise_unref_in(tide__promises_t *s, tide_promise_t *p)
 {
     if (--p->refs) return;
     if (TIDE__LIKELY(p->state == TIDE__P_FULFILLED && !p->keeper &&
                      !(p->flags & (TIDE__PF_OWNS_VALUE | TIDE__PF_RESOLVER)))) {
-        tide__promises_t *s = p->loop->slots[TIDE__SLOT_PROMISES].state;
         s->live--;
         tide__pool_put(&s->promises, p);
         return;
     }
     promise_free_all(p);
+}
+
+static inline void promise_unref(tide_promise_t *p)
+{
+    promise_unref_in(p->loop->slots[TIDE__SLOT_PROMISES].state, p);
 }
 
 void tide_promise_release(tide_promise_t *p)
@@ -342,7 +346,8 @@ static void reaction_job(tide_loop_t *loop, void *arg)
     tide_on_fulfilled on_ok = r->on_ok;
     tide_on_rejected on_err = r->on_err;
     void *data = r->data;
-    tide__pool_put(&tide__promises(loop)->reactions, r);
+    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state; /* exists: r came from it */
+    tide__pool_put(&s->reactions, r);
 
     tide_result_t res;
     tide_promise_t *keeper = NULL;
@@ -373,11 +378,11 @@ static void reaction_job(tide_loop_t *loop, void *arg)
         derived->flags |= TIDE__PF_RESOLVED;
         if (TIDE__LIKELY(res.kind == TIDE_RESULT_VALUE)) fulfil(derived, res.ptr, keeper);
         else resolve_steps(derived, res, keeper);
-        promise_unref(derived);
+        promise_unref_in(s, derived);
     } else {
         tide__result_drop(res);
     }
-    promise_unref(src);
+    promise_unref_in(s, src);
 }
 
 /* ---- public: making and settling ----------------------------------------- */
