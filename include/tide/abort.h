@@ -6,7 +6,10 @@
  * Aborting runs the signal's listeners synchronously, in the order they
  * were added, and each call that holds the signal rejects with the
  * signal's reason (-ECANCELED "aborted" unless another was given) and
- * releases what it held (a timer, a queued lock request, ...). */
+ * releases what it held (a timer, a queued lock request, ...).
+ *
+ * Signals and controllers belong to their loop: release them before the
+ * loop is closed. */
 #ifndef TIDE_ABORT_H
 #define TIDE_ABORT_H
 

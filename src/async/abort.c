@@ -40,11 +40,15 @@ static tide_abort_signal_t *signal_new(tide_loop_t *loop)
     return s;
 }
 
-static void free_listeners(listener_t *l)
+/* Listener nodes come from the loop's pool: every await in a scope's task
+ * adds and removes one. */
+static tide__pool_t *listener_pool(tide_abort_signal_t *s) { return &tide__promises(s->loop)->listeners; }
+
+static void free_listeners(tide_abort_signal_t *s, listener_t *l)
 {
     while (l) {
         listener_t *next = l->next;
-        tide__free(l);
+        tide__pool_put(listener_pool(s), l);
         l = next;
     }
 }
@@ -65,7 +69,7 @@ void tide_abort_signal_release(tide_abort_signal_t *s)
     }
     tide__free(s->sources);
     tide__free(s->source_ids);
-    free_listeners(s->head);
+    free_listeners(s, s->head);
     tide_error_release(s->reason);
     tide__free(s);
 }
@@ -86,7 +90,7 @@ static int signal_abort(tide_abort_signal_t *s, tide_error_t *reason)
     for (listener_t *l = list; l; l = l->next)
         if (l->cb) l->cb(s, s->reason, l->data);
     s->dispatching = NULL;
-    free_listeners(list);
+    free_listeners(s, list);
     tide_abort_signal_release(s);
     return 0;
 }
@@ -198,7 +202,8 @@ tide_error_t *tide_abort_signal_reason(const tide_abort_signal_t *s)
 int64_t tide_abort_signal_on(tide_abort_signal_t *s, tide_abort_cb cb, void *data)
 {
     if (!s || !cb) return -EINVAL;
-    listener_t *l = tide__malloc(sizeof *l);
+    if (!tide__promises(s->loop)) return -ENOMEM;
+    listener_t *l = tide__pool_get(listener_pool(s));
     if (!l) return -ENOMEM;
     l->next = NULL;
     l->id = s->next_id++;
@@ -228,7 +233,7 @@ int tide_abort_signal_off(tide_abort_signal_t *s, int64_t id)
         }
         *link = l->next;
         if (s->tail == l) s->tail = prev;
-        tide__free(l);
+        tide__pool_put(listener_pool(s), l);
         return 0;
     }
     return -ENOENT;

@@ -68,6 +68,7 @@ typedef struct {
     tide__pool_t promises;
     tide__pool_t reactions;
     tide__pool_t finallies;
+    tide__pool_t listeners;   /* abort-signal listeners (abort.c) */
     uint64_t live;            /* promises not yet freed */
     /* rejections seen in this drain without a handler, in order */
     tide_promise_t **unhandled;
