@@ -26,6 +26,7 @@ static void promises_destroy(tide_loop_t *loop, void *state)
     tide__pool_destroy(&s->reactions);
     tide__pool_destroy(&s->finallies);
     tide__pool_destroy(&s->listeners);
+    tide__pool_destroy(&s->sleeps);
     tide__free(s);
     loop->slots[TIDE__SLOT_PROMISES].state = NULL;
     loop->drain_hook = NULL;
@@ -39,6 +40,7 @@ TIDE__NOINLINE tide__promises_t *tide__promises_create(tide_loop_t *loop)
     tide__pool_init(&s->reactions, sizeof(tide__reaction_t));
     tide__pool_init(&s->finallies, 2 * sizeof(void *));
     tide__pool_init(&s->listeners, 4 * sizeof(void *));
+    tide__pool_init(&s->sleeps, 8 * sizeof(void *));
     s->mode = TIDE_UNHANDLED_THROW;
     loop->slots[TIDE__SLOT_PROMISES].state = s;
     loop->slots[TIDE__SLOT_PROMISES].destroy = promises_destroy;

@@ -69,6 +69,7 @@ typedef struct {
     tide__pool_t reactions;
     tide__pool_t finallies;
     tide__pool_t listeners;   /* abort-signal listeners (abort.c) */
+    tide__pool_t sleeps;      /* tide_sleep and tide_immediate records (sleep.c) */
     uint64_t live;            /* promises not yet freed */
     /* rejections seen in this drain without a handler, in order */
     tide_promise_t **unhandled;

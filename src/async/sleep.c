@@ -1,6 +1,8 @@
 /* async/sleep.c - promise forms of the core waits: a promise fulfilled
  * after a delay (Node's timers/promises setTimeout) or in the next check
  * phase, cancelled by an abort signal. */
+#include <string.h>
+
 #include "async/promise_internal.h"
 
 typedef struct {
@@ -12,6 +14,9 @@ typedef struct {
     int64_t listen_id;
 } sleep_t;
 
+/* Records come from the loop's pool (their size fits its objects). */
+_Static_assert(sizeof(sleep_t) <= 8 * sizeof(void *), "sleep_t outgrew its pool");
+
 static void sleep_done(sleep_t *s)
 {
     if (s->signal) {
@@ -19,7 +24,7 @@ static void sleep_done(sleep_t *s)
         tide_abort_signal_release(s->signal);
     }
     tide_promise_release(s->promise);
-    tide__free(s);
+    tide__pool_put(&tide__promises(s->loop)->sleeps, s);
 }
 
 static void on_fire(tide_loop_t *loop, void *data)
@@ -49,11 +54,12 @@ static int start(tide_loop_t *loop, int immediate, uint64_t ms, tide_abort_signa
         *out = p;
         return 0;
     }
-    sleep_t *s = tide__calloc(1, sizeof *s);
+    sleep_t *s = tide__pool_get(&tide__promises(loop)->sleeps);
     if (!s) {
         tide_promise_release(p);
         return -ENOMEM;
     }
+    memset(s, 0, sizeof *s);
     s->promise = tide_promise_ref(p);
     s->loop = loop;
     s->immediate = immediate;
@@ -62,7 +68,7 @@ static int start(tide_loop_t *loop, int immediate, uint64_t ms, tide_abort_signa
         int rc = (int)s->id;
         tide_promise_release(p);
         tide_promise_release(p);
-        tide__free(s);
+        tide__pool_put(&tide__promises(loop)->sleeps, s);
         return rc;
     }
     if (signal) {
