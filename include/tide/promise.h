@@ -48,16 +48,32 @@ typedef struct {
 
 enum { TIDE_RESULT_VALUE, TIDE_RESULT_ERROR, TIDE_RESULT_PROMISE, TIDE_RESULT_THENABLE };
 
+/* Builds a result; written without compound literals so the header is
+ * also valid C++. */
+static inline tide_result_t tide__result(uintptr_t kind, void *ptr)
+{
+    tide_result_t r;
+    r.kind = kind;
+    r.ptr = ptr;
+    return r;
+}
+
 /* Fulfil with a value. */
-static inline tide_result_t tide_ok(void *value) { return (tide_result_t){TIDE_RESULT_VALUE, value}; }
+static inline tide_result_t tide_ok(void *value) { return tide__result(TIDE_RESULT_VALUE, value); }
 /* Reject with error, taking over the caller's reference ("throw"). */
-static inline tide_result_t tide_fail(tide_error_t *error) { return (tide_result_t){TIDE_RESULT_ERROR, error}; }
+static inline tide_result_t tide_fail(tide_error_t *error) { return tide__result(TIDE_RESULT_ERROR, error); }
 /* Reject with a new reference to error ("rethrow" in a rejection handler). */
 static inline tide_result_t tide_rethrow(tide_error_t *error) { return tide_fail(tide_error_ref(error)); }
 /* Adopt another promise's outcome, taking over the caller's reference. */
-static inline tide_result_t tide_adopt(tide_promise_t *promise) { return (tide_result_t){TIDE_RESULT_PROMISE, promise}; }
+static inline tide_result_t tide_adopt(tide_promise_t *promise)
+{
+    return tide__result(TIDE_RESULT_PROMISE, promise);
+}
 /* Adopt a thenable's outcome; the thenable must live until its then runs. */
-static inline tide_result_t tide_adopt_thenable(tide_thenable_t *t) { return (tide_result_t){TIDE_RESULT_THENABLE, t}; }
+static inline tide_result_t tide_adopt_thenable(tide_thenable_t *t)
+{
+    return tide__result(TIDE_RESULT_THENABLE, t);
+}
 
 /* Reaction handlers. `value` belongs to the settled promise; `error` is
  * borrowed (use tide_rethrow to pass it on). */

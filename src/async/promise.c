@@ -59,10 +59,9 @@ tide_promise_t *tide__promise_alloc(tide_loop_t *loop)
     p->state = TIDE__P_PENDING;
     p->flags = 0;
     p->loop = loop;
-    p->value = NULL;
     p->head = p->tail = NULL;
     p->keeper = NULL;
-    p->value_free = NULL;
+    /* value is set when it settles; value_free only with OWNS_VALUE */
     s->live++;
     return p;
 }
