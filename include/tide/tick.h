@@ -5,7 +5,10 @@
  * every callback of every phase, run the whole nextTick queue (ticks added
  * meanwhile included), then the whole microtask queue, and repeat until both
  * are empty. So a tick queued from a microtask waits for the microtask queue
- * to empty, and a microtask always runs before any timer or immediate. */
+ * to empty, and a microtask always runs before any timer or immediate. Once
+ * both are empty, promises rejected without a handler are reported
+ * (tide/promise.h), and the drain goes on if that queued anything. Promise
+ * reactions and await resumptions are microtasks. */
 #ifndef TIDE_TICK_H
 #define TIDE_TICK_H
 

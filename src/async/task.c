@@ -27,8 +27,8 @@ typedef struct {
     tide__task_t *finished;
 } task_pools_t;
 
-/* Tasks and waiters share the promise layer's slot: they live and die with
- * the promises they settle. */
+/* Tasks and waiters live in the loop's tasks slot, destroyed after the
+ * fibers slot and before the promises they settle. */
 static task_pools_t *pools(tide_loop_t *loop);
 
 static void task_pools_destroy(tide_loop_t *loop, void *state)
