@@ -4,9 +4,10 @@
  * loop watching it; each loop reads its pipe in the poll phase and calls
  * its handles. A self-pipe (not signalfd) because signalfd needs the signal
  * blocked in every thread of the process, which a library cannot promise.
- * The handler only does atomic loads and write(2): async-signal-safe. */
+ * The handler only does atomic operations and write(2): async-signal-safe. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 typedef struct {
     atomic_int wfd;       /* write end of the loop's pipe, -1 when free */
     atomic_uint_fast64_t mask; /* bit (signum - 1) set while it watches signum */
+    atomic_uint busy;     /* handlers between reading wfd and their write */
 } signal_slot_t;
 
 static signal_slot_t slots[TIDE__SIGNAL_LOOPS];
@@ -38,13 +40,19 @@ static void on_signal(int signum)
     uint64_t bit = UINT64_C(1) << (signum - 1);
     unsigned char b = (unsigned char)signum;
     for (int i = 0; i < TIDE__SIGNAL_LOOPS; i++) {
-        int fd = atomic_load_explicit(&slots[i].wfd, memory_order_acquire);
-        if (fd < 0 || !(atomic_load_explicit(&slots[i].mask, memory_order_acquire) & bit))
-            continue;
-        /* A full pipe means the loop has deliveries queued already. */
-        ssize_t r;
-        do r = write(fd, &b, 1);
-        while (r < 0 && errno == EINTR);
+        if (atomic_load_explicit(&slots[i].wfd, memory_order_relaxed) < 0) continue;
+        /* Announce the use before reading the fd for real: a loop closing
+         * its pipe clears wfd, then waits for busy to drop to zero before
+         * close(), so the number cannot be reused under this write. */
+        atomic_fetch_add(&slots[i].busy, 1);
+        int fd = atomic_load(&slots[i].wfd);
+        if (fd >= 0 && (atomic_load_explicit(&slots[i].mask, memory_order_acquire) & bit)) {
+            /* A full pipe means the loop has deliveries queued already. */
+            ssize_t r;
+            do r = tide__sys.write(fd, &b, 1);
+            while (r < 0 && errno == EINTR);
+        }
+        atomic_fetch_sub(&slots[i].busy, 1);
     }
     errno = saved_errno;
 }
@@ -231,8 +239,12 @@ void tide__signal_destroy(tide_loop_t *loop)
     if (loop->signal_io.fd < 0) return;
     tide__io_stop(loop, &loop->signal_io);
     pthread_mutex_lock(&registry_lock);
-    atomic_store(&slots[loop->signal_slot].wfd, -1);
-    atomic_store(&slots[loop->signal_slot].mask, 0);
+    signal_slot_t *slot = &slots[loop->signal_slot];
+    atomic_store(&slot->wfd, -1);
+    atomic_store(&slot->mask, 0);
+    /* A handler on another thread may still hold the old fd: wait for it
+     * (a few instructions) before the number can be reused. */
+    while (atomic_load(&slot->busy)) sched_yield();
     pthread_mutex_unlock(&registry_lock);
     tide__sys.close(loop->signal_io.fd);
     tide__sys.close(loop->signal_wfd);

@@ -2,8 +2,11 @@
  * handle watching a signal runs, on every loop; oneshot runs once; stop ends
  * the callbacks and gives the signal back its earlier action; a signal wakes
  * a loop blocked in poll; SIGPIPE is ignored once a loop exists. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -383,6 +386,75 @@ static void test_two_loops_on_threads(void)
     pthread_barrier_destroy(&ready);
 }
 
+/* A loop closing its signal pipe while a handler on another thread is in
+ * the middle of writing to it: the handler must not write into whatever
+ * file reuses the descriptor number. Made deterministic through the
+ * system-call table: the handler's write (on the other thread) waits until
+ * the main thread has closed the loop and opened fresh pipes on the freed
+ * numbers, or until a bounded spin runs out, which is what happens when
+ * tide correctly holds the close back until the write is done. */
+#include "core/sys.h"
+
+static pthread_t signal_thread;
+static atomic_int in_write, reopened, write_done;
+
+static ssize_t gated_write(int fd, const void *buf, size_t len)
+{
+    if (!pthread_equal(pthread_self(), signal_thread) || atomic_load(&write_done))
+        return write(fd, buf, len);
+    atomic_store(&in_write, 1);
+    for (long spin = 0; !atomic_load(&reopened) && spin < 100000000; spin++) {
+    }
+    ssize_t r = write(fd, buf, len);
+    atomic_store(&write_done, 1);
+    return r;
+}
+
+static void *signal_self(void *arg)
+{
+    pthread_kill(pthread_self(), SIGUSR1); /* the handler runs on this thread */
+    return NULL;
+}
+
+static void test_close_races_handler(void)
+{
+    struct sigaction old = install_own(SIGUSR1);
+    tide__sys.write = gated_write;
+    tide_loop_t *loop;
+    tide_signal_t *h;
+    sig_rec_t r = {0};
+    ASSERT_OK(tide_loop_new(&loop));
+    ASSERT_OK(tide_signal_new(loop, &h));
+    ASSERT_OK(tide_signal_start(h, on_signal, SIGUSR1, &r));
+    ASSERT_OK(pthread_create(&signal_thread, NULL, signal_self, NULL));
+    while (!atomic_load(&in_write)) {
+    } /* the handler holds the loop's pipe */
+    close_handle(h);
+    TEST_CLOSE_LOOP(loop);
+    /* Enough socket pairs to take every number the loop freed (its epoll
+     * fd, eventfd and signal pipe); both ends of a pair are writable, so a
+     * stray write to any reused number shows up on the other end. */
+    int fds[4][2];
+    for (int k = 0; k < 4; k++)
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds[k]));
+    atomic_store(&reopened, 1);
+    while (!atomic_load(&write_done)) {
+    }
+    ASSERT_OK(pthread_join(signal_thread, NULL));
+    for (int k = 0; k < 4; k++)
+        for (int end = 0; end < 2; end++) {
+            char c;
+            ASSERT_EQ(read(fds[k][end], &c, 1), -1); /* nothing stray arrived */
+            ASSERT_EQ(errno, EAGAIN);
+        }
+    for (int k = 0; k < 4; k++) {
+        close(fds[k][0]);
+        close(fds[k][1]);
+    }
+    tide__sys.write = tide__sys_default.write;
+    sigaction(SIGUSR1, &old, NULL);
+}
+
 int main(void)
 {
     test_sigpipe();
@@ -393,5 +465,6 @@ int main(void)
     test_bad_arguments();
     test_two_loops();
     test_two_loops_on_threads();
+    test_close_races_handler();
     return 0;
 }
