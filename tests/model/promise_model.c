@@ -4,7 +4,8 @@
  * prints every event, seed by seed. Handlers return values, fail, or
  * adopt another promise of the program; finally handlers fail or not;
  * combinators mix the program's promises; roots are pending (settled by
- * 0 ms timers), fulfilled or rejected. */
+ * 0 ms timers), fulfilled or rejected; async functions await one of them
+ * and return or fail. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,25 @@ static tide_result_t pair_ok(tide_loop_t *loop, void *data, void *value)
 static tide_result_t pair_err(tide_loop_t *loop, void *data, tide_error_t *error)
 {
     return on_err(loop, ((pair_t *)data)->err, error);
+}
+
+/* An async function: await the promise, log what came back, then return
+ * or fail. */
+static tide_result_t awaiter(tide_loop_t *loop, void *arg)
+{
+    handler_t *h = arg;
+    void *v;
+    tide_error_t *e = NULL;
+    char c[32];
+    if (tide_await(h->target, &v, &e) == 0) {
+        printf("a%d ok %ld\n", h->id, (long)(intptr_t)v);
+    } else {
+        code_of(e, c, sizeof c);
+        printf("a%d err %s\n", h->id, c);
+        tide_error_release(e);
+    }
+    if (h->how) return tide_fail(fail(-(100 + h->id)));
+    return tide_ok((void *)((intptr_t)h->id * 1000));
 }
 
 static handler_t *handler(int on_error)
@@ -188,7 +208,7 @@ static void build(tide_loop_t *loop, uint32_t seed)
     }
     int ops = 3 + (int)rnd(8);
     for (int i = 0; i < ops; i++) {
-        int kind = (int)rnd(5);
+        int kind = (int)rnd(6);
         tide_promise_t *src = P[rnd((uint32_t)np)];
         tide_promise_t *d;
         if (kind == 0) {
@@ -203,6 +223,12 @@ static void build(tide_loop_t *loop, uint32_t seed)
             must(tide_promise_catch(src, on_err, handler(1), &d), "catch");
         } else if (kind == 3) {
             must(tide_promise_finally(src, on_finally, finally_handler(), &d), "finally");
+        } else if (kind == 4) {
+            handler_t *h = &handlers[nh];
+            h->id = nh++;
+            h->how = (int)rnd(2);
+            h->target = src;
+            must(tide_async(loop, awaiter, h, &d), "async");
         } else {
             combo_t *c = &combos[i];
             c->which = (int)rnd(4);

@@ -1,6 +1,7 @@
 // tests/model/promise_model.js - random promise programs, the Node side of
 // the differential test: for each seed, build the program promise_model.c
-// builds from the same random draws, run it to the end, print every event.
+// builds from the same random draws (async functions included), run it to
+// the end, print every event.
 // The test passes when tide prints exactly what Node prints, seed by seed.
 'use strict';
 
@@ -56,13 +57,26 @@ function build(seed) {
   }
   const ops = 3 + rnd(8);
   for (let i = 0; i < ops; i++) {
-    const kind = rnd(5);
+    const kind = rnd(6);
     const src = P[rnd(P.length)];
     if (kind === 0) P.push(src.then(handler(false)));
     else if (kind === 1) P.push(src.then(handler(false), handler(true)));
     else if (kind === 2) P.push(src.catch(handler(true)));
     else if (kind === 3) P.push(src.finally(finallyHandler()));
-    else {
+    else if (kind === 4) {
+      const id = handlers++;
+      const how = rnd(2);
+      P.push((async () => {
+        try {
+          const v = await src;
+          log('a' + id + ' ok ' + v);
+        } catch (e) {
+          log('a' + id + ' err ' + codeOf(e));
+        }
+        if (how) throw fail(-(100 + id));
+        return id * 1000;
+      })());
+    } else {
       const which = rnd(4);
       const n = 1 + rnd(3);
       const inputs = [];
