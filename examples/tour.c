@@ -3,8 +3,10 @@
  * microtasks, a 0 ms timeout and an immediate), then runs a small "service"
  * for three seconds: a heartbeat interval, an idle timeout that every
  * heartbeat pushes back with refresh, a worker thread waking the loop, and
- * Ctrl-C handled as a loop callback. It ends by printing the loop's own
- * accounting: how long it was busy and how long it slept. */
+ * Ctrl-C handled as a loop callback. It prints the loop's own accounting
+ * (how long it was busy and how long it slept), then ends with async
+ * functions: two tasks awaited together, and a wait cut short by a timeout
+ * signal. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,10 +31,10 @@ typedef struct {
 
 static void say(tide_loop_t *loop, void *text) { printf("  %s\n", (const char *)text); }
 
-static void then_second(tide_loop_t *loop, void *text)
+static tide_result_t say_then(tide_loop_t *loop, void *text, void *value)
 {
     printf("  %s\n", (const char *)text);
-    tide_queue_microtask(loop, say, "promise 2 (chained microtask)");
+    return tide_ok(value);
 }
 
 /* Run from inside a timer callback, so the order is deterministic: there
@@ -44,9 +46,52 @@ static void puzzle(tide_loop_t *loop, void *unused)
     printf("  start (sync)\n");
     tide_set_timeout(loop, say, "timeout (timers phase, next iteration)", 0);
     tide_set_immediate(loop, say, "immediate (check phase)");
-    tide_queue_microtask(loop, then_second, "promise 1 (microtask)");
+    tide_promise_t *p, *first;
+    tide_promise_resolved(loop, NULL, &p); /* Promise.resolve().then().then() */
+    tide_promise_then(p, say_then, NULL, "promise 1 (microtask)", &first);
+    tide_promise_then(first, say_then, NULL, "promise 2 (chained microtask)", NULL);
+    tide_promise_release(p);
+    tide_promise_release(first);
     tide_next_tick(loop, say, "nextTick (drained before microtasks)");
     printf("  end (sync)\n");
+}
+
+/* ---- part 4: async functions ---------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    uint64_t ms;
+} job_t;
+
+static tide_result_t job(tide_loop_t *loop, void *arg)
+{
+    job_t *j = arg;
+    tide_sleep_await(loop, j->ms, NULL); /* suspends this task only */
+    printf("  %s done after %llu ms\n", j->name, (unsigned long long)j->ms);
+    return tide_ok((void *)j->name);
+}
+
+static tide_result_t async_tour(tide_loop_t *loop, void *unused)
+{
+    static job_t slow = {"slow", 400}, fast = {"fast", 200};
+    tide_promise_t *jobs[2], *both;
+    void **names;
+    tide_async(loop, job, &slow, &jobs[0]); /* both start now ... */
+    tide_async(loop, job, &fast, &jobs[1]);
+    tide_promise_all(loop, jobs, 2, &both);
+    if (tide_await(both, (void **)&names, NULL) == 0) /* ... and overlap */
+        printf("  awaited both: %s, %s (input order)\n", (char *)names[0], (char *)names[1]);
+    tide_promise_release(both);
+    tide_promise_release(jobs[0]);
+    tide_promise_release(jobs[1]);
+
+    tide_abort_signal_t *timeout;
+    tide_abort_signal_timeout(loop, 100, &timeout);
+    tide_await_opts_t opts = {.signal = timeout};
+    int rc = tide_sleep_await(loop, 10000, &opts); /* a 10 s wait, cut short */
+    printf("  10 s sleep with a 100 ms timeout signal: %s\n", tide_err_name(rc));
+    tide_abort_signal_release(timeout);
+    return tide_ok(NULL);
 }
 
 /* ---- part 2: a small service -------------------------------------------- */
@@ -141,6 +186,11 @@ int main(void)
            (unsigned long long)m.callbacks, (unsigned long long)m.events);
     printf("  busy %.3f ms, waiting %.1f ms (utilisation %.3f%%)\n", m.busy_ns / 1e6,
            m.idle_ns / 1e6, 100.0 * (double)m.busy_ns / (double)(m.busy_ns + m.idle_ns + 1));
+
+    printf("\n4. async functions (tide_async / tide_await)\n");
+    tide_async(loop, async_tour, NULL, NULL); /* runs until its first await */
+    tide_run(loop, TIDE_RUN_DEFAULT);
+
     err = tide_loop_close(loop);
     if (err) fprintf(stderr, "tide_loop_close: %s\n", tide_strerror(err));
     return err ? 1 : 0;
