@@ -25,13 +25,18 @@
 #include "core/fastclock.h"
 
 
-/* Error budget. An anchor pair spans at most ANCHOR_MAX_GAP ticks (well
- * under 1 us at any rate this runs at), so over CALIBRATE_MIN_NS the rate
- * is off by less than 1e-3 even with both ends at their worst; NTP slewing
- * adds at most 5e-4. The estimate adds 2e-3 of the elapsed time (ns >> 9)
- * plus TIDE__FASTCLOCK_SLACK_NS, so it stays late. */
+/* Error budget. An anchor pair spans at most ANCHOR_MAX_GAP_NS, so over
+ * CALIBRATE_MIN_NS the rate is off by less than 1e-3 even with both ends
+ * at their worst; NTP slewing adds at most 5e-4. The estimate adds 2e-3 of
+ * the elapsed time (ns >> 9) plus TIDE__FASTCLOCK_SLACK_NS, so it stays
+ * late. The gap is checked in ticks, so it is converted once per process:
+ * the TSC runs at 1 GHz or more, so 1000 ticks are at most 1 us; the
+ * aarch64 generic timer runs anywhere from 1 MHz (often 24-100 MHz) to
+ * 1 GHz and says so in CNTFRQ_EL0. A fixed 1000 ticks there would be 40 us
+ * at 25 MHz: pairs split by an interrupt would pass, and a rate off by 2%
+ * would make estimates early. */
 #define CALIBRATE_MIN_NS 2000000u /* rate measured over 2 ms at least */
-#define ANCHOR_MAX_GAP 1000u
+#define ANCHOR_MAX_GAP_NS 1000u
 
 #if TIDE__HAVE_COUNTER
 /* The counter is trusted where the kernel itself builds CLOCK_MONOTONIC on
@@ -61,11 +66,28 @@ static int counter_trusted(void)
 }
 #endif
 
+#if TIDE__HAVE_COUNTER
+/* ANCHOR_MAX_GAP_NS in ticks; 0 when the rate cannot be known. */
+static uint64_t anchor_max_gap(void)
+{
+#if defined(__x86_64__)
+    return ANCHOR_MAX_GAP_NS; /* a tick is 1 ns or less */
+#else
+    uint64_t freq;
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+    if (!freq) return 0; /* firmware left it unset: no trustworthy rate */
+    uint64_t gap = freq / (1000000000u / ANCHOR_MAX_GAP_NS);
+    return gap ? gap : 1;
+#endif
+}
+#endif
+
 void tide__fastclock_init(tide_loop_t *loop)
 {
     memset(&loop->fastclock, 0, sizeof loop->fastclock);
 #if TIDE__HAVE_COUNTER
-    loop->fastclock.enabled = counter_trusted();
+    loop->fastclock.max_gap = anchor_max_gap();
+    loop->fastclock.enabled = loop->fastclock.max_gap && counter_trusted();
 #endif
 }
 
@@ -79,7 +101,7 @@ uint64_t tide__clock_sample(tide_loop_t *loop)
         uint64_t ns = tide_hrtime();
         uint64_t c1 = tide__counter_read_ordered();
         /* A pair split by an interrupt would skew the rate: skip it. */
-        if (c1 - c0 > ANCHOR_MAX_GAP) return ns;
+        if (c1 - c0 > fc->max_gap) return ns;
         fc->anchor_counter = c0;
         fc->anchor_ns = ns;
         if (!fc->base_counter) {
