@@ -39,10 +39,34 @@
 #define ANCHOR_MAX_GAP_NS 1000u
 
 #if TIDE__HAVE_COUNTER
+#if defined(__aarch64__)
+/* The smallest step the counter takes, in ticks; 0 when it does not move.
+ * CNTFRQ_EL0 is the average rate, but a counter may advance in steps of
+ * several ticks (ARMv8.6 allows scaled increments at a lower rate, and
+ * qemu-user's moves once per microsecond). An estimate can be early by up
+ * to one step, which the slack must cover. Three steps, so one stretched
+ * by an interrupt does not count; bounded, in case the counter stands. */
+static uint64_t counter_step(void)
+{
+    uint64_t best = UINT64_MAX, prev = tide__counter_read_ordered();
+    unsigned spins = 0;
+    for (int steps = -1; steps < 3 && spins < (1u << 22); spins++) {
+        uint64_t c = tide__counter_read_ordered();
+        if (c == prev) continue;
+        /* The first change ends a step that began before the loop. */
+        if (steps >= 0 && c - prev < best) best = c - prev;
+        steps++;
+        prev = c;
+    }
+    return best == UINT64_MAX ? 0 : best;
+}
+#endif
+
 /* The counter is trusted where the kernel itself builds CLOCK_MONOTONIC on
  * it: on x86-64 that means the TSC clocksource (invariant, synchronised
  * across CPUs, or the kernel would have switched away); aarch64's generic
- * timer always qualifies. Decided once per process. */
+ * timer always qualifies, as long as its steps are finer than half the
+ * slack. Decided once per process. */
 static int counter_trusted(void)
 {
     static int trusted = -1; /* racing first loops compute the same answer */
@@ -59,7 +83,10 @@ static int counter_trusted(void)
         t = n >= 3 && memcmp(buf, "tsc", 3) == 0 && (n == 3 || buf[3] == '\n');
     }
 #else
-    t = 1;
+    uint64_t freq, step = counter_step();
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+    t = step && freq &&
+        (unsigned __int128)step * 1000000000u <= (unsigned __int128)freq * (TIDE__FASTCLOCK_SLACK_NS / 2);
 #endif
     __atomic_store_n(&trusted, t, __ATOMIC_RELAXED);
     return t;
