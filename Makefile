@@ -5,14 +5,17 @@
 #               async tests under Valgrind
 #   make run    build and run the flagship example
 #   make bench  run the benchmarks against their peers (build-bench/)
+#   make test-aarch64  cross-build for aarch64 (build-aarch64/) and run
+#               every test under qemu-aarch64; not part of `make test`
 #   make install PREFIX=/usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+AARCH64_BUILD ?= build-aarch64
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build test test-fast test-asan test-valgrind run bench install clean
+.PHONY: all deps build test test-fast test-asan test-valgrind test-aarch64 run bench install clean
 
 all: build
 
@@ -39,6 +42,16 @@ test-valgrind: build
 
 test: test-fast test-asan test-valgrind
 
+# The aarch64 context switch and counter clock, checked under user-mode
+# emulation (see docs/TESTING.md). Conformance's Node side runs natively.
+test-aarch64:
+	@scripts/deps.sh aarch64
+	cmake -S . -B $(AARCH64_BUILD) $(GENERATOR) \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake \
+	  -DTIDE_BUILD_BENCH=OFF -DTIDE_BUILD_EXAMPLES=OFF
+	cmake --build $(AARCH64_BUILD) -j $(JOBS)
+	ctest --test-dir $(AARCH64_BUILD) --output-on-failure -j $(JOBS)
+
 run: build
 	$(BUILD)/examples/tour
 
@@ -50,4 +63,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-bench
+	rm -rf $(BUILD) $(ASAN_BUILD) $(AARCH64_BUILD) build-bench

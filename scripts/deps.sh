@@ -1,11 +1,15 @@
 #!/bin/sh
-# scripts/deps.sh [bench] - make sure the Debian packages the build needs are
-# installed. As root it installs what is missing; otherwise it prints the
-# exact apt-get line to run. With "bench" it also checks the benchmark peers.
+# scripts/deps.sh [bench|aarch64] - make sure the Debian packages the build
+# needs are installed. As root it installs what is missing; otherwise it
+# prints the exact apt-get line to run. With "bench" it also checks the
+# benchmark peers; with "aarch64" the cross toolchain and qemu-aarch64 that
+# `make test-aarch64` uses.
 set -eu
 
 need="cmake make gcc pkg-config valgrind"
 [ "${1:-}" = bench ] && need="$need libuv1-dev libev-dev libevent-dev"
+[ "${1:-}" = aarch64 ] &&
+    need="$need gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 
 missing=""
 for pkg in $need; do

@@ -25,19 +25,48 @@
 #include "core/fastclock.h"
 
 
-/* Error budget. An anchor pair spans at most ANCHOR_MAX_GAP ticks (well
- * under 1 us at any rate this runs at), so over CALIBRATE_MIN_NS the rate
- * is off by less than 1e-3 even with both ends at their worst; NTP slewing
- * adds at most 5e-4. The estimate adds 2e-3 of the elapsed time (ns >> 9)
- * plus TIDE__FASTCLOCK_SLACK_NS, so it stays late. */
+/* Error budget. An anchor pair spans at most ANCHOR_MAX_GAP_NS, so over
+ * CALIBRATE_MIN_NS the rate is off by less than 1e-3 even with both ends
+ * at their worst; NTP slewing adds at most 5e-4. The estimate adds 2e-3 of
+ * the elapsed time (ns >> 9) plus TIDE__FASTCLOCK_SLACK_NS, so it stays
+ * late. The gap is checked in ticks, so it is converted once per process:
+ * the TSC runs at 1 GHz or more, so 1000 ticks are at most 1 us; the
+ * aarch64 generic timer runs anywhere from 1 MHz (often 24-100 MHz) to
+ * 1 GHz and says so in CNTFRQ_EL0. A fixed 1000 ticks there would be 40 us
+ * at 25 MHz: pairs split by an interrupt would pass, and a rate off by 2%
+ * would make estimates early. */
 #define CALIBRATE_MIN_NS 2000000u /* rate measured over 2 ms at least */
-#define ANCHOR_MAX_GAP 1000u
+#define ANCHOR_MAX_GAP_NS 1000u
 
 #if TIDE__HAVE_COUNTER
+#if defined(__aarch64__)
+/* The smallest step the counter takes, in ticks; 0 when it does not move.
+ * CNTFRQ_EL0 is the average rate, but a counter may advance in steps of
+ * several ticks (ARMv8.6 allows scaled increments at a lower rate, and
+ * qemu-user's moves once per microsecond). An estimate can be early by up
+ * to one step, which the slack must cover. Three steps, so one stretched
+ * by an interrupt does not count; bounded, in case the counter stands. */
+static uint64_t counter_step(void)
+{
+    uint64_t best = UINT64_MAX, prev = tide__counter_read_ordered();
+    unsigned spins = 0;
+    for (int steps = -1; steps < 3 && spins < (1u << 22); spins++) {
+        uint64_t c = tide__counter_read_ordered();
+        if (c == prev) continue;
+        /* The first change ends a step that began before the loop. */
+        if (steps >= 0 && c - prev < best) best = c - prev;
+        steps++;
+        prev = c;
+    }
+    return best == UINT64_MAX ? 0 : best;
+}
+#endif
+
 /* The counter is trusted where the kernel itself builds CLOCK_MONOTONIC on
  * it: on x86-64 that means the TSC clocksource (invariant, synchronised
  * across CPUs, or the kernel would have switched away); aarch64's generic
- * timer always qualifies. Decided once per process. */
+ * timer always qualifies, as long as its steps are finer than half the
+ * slack. Decided once per process. */
 static int counter_trusted(void)
 {
     static int trusted = -1; /* racing first loops compute the same answer */
@@ -54,10 +83,29 @@ static int counter_trusted(void)
         t = n >= 3 && memcmp(buf, "tsc", 3) == 0 && (n == 3 || buf[3] == '\n');
     }
 #else
-    t = 1;
+    uint64_t freq, step = counter_step();
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+    t = step && freq &&
+        (unsigned __int128)step * 1000000000u <= (unsigned __int128)freq * (TIDE__FASTCLOCK_SLACK_NS / 2);
 #endif
     __atomic_store_n(&trusted, t, __ATOMIC_RELAXED);
     return t;
+}
+#endif
+
+#if TIDE__HAVE_COUNTER
+/* ANCHOR_MAX_GAP_NS in ticks; 0 when the rate cannot be known. */
+static uint64_t anchor_max_gap(void)
+{
+#if defined(__x86_64__)
+    return ANCHOR_MAX_GAP_NS; /* a tick is 1 ns or less */
+#else
+    uint64_t freq;
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+    if (!freq) return 0; /* firmware left it unset: no trustworthy rate */
+    uint64_t gap = freq / (1000000000u / ANCHOR_MAX_GAP_NS);
+    return gap ? gap : 1;
+#endif
 }
 #endif
 
@@ -65,7 +113,8 @@ void tide__fastclock_init(tide_loop_t *loop)
 {
     memset(&loop->fastclock, 0, sizeof loop->fastclock);
 #if TIDE__HAVE_COUNTER
-    loop->fastclock.enabled = counter_trusted();
+    loop->fastclock.max_gap = anchor_max_gap();
+    loop->fastclock.enabled = loop->fastclock.max_gap && counter_trusted();
 #endif
 }
 
@@ -79,7 +128,7 @@ uint64_t tide__clock_sample(tide_loop_t *loop)
         uint64_t ns = tide_hrtime();
         uint64_t c1 = tide__counter_read_ordered();
         /* A pair split by an interrupt would skew the rate: skip it. */
-        if (c1 - c0 > ANCHOR_MAX_GAP) return ns;
+        if (c1 - c0 > fc->max_gap) return ns;
         fc->anchor_counter = c0;
         fc->anchor_ns = ns;
         if (!fc->base_counter) {

@@ -226,6 +226,7 @@ typedef struct {
     uint64_t base_counter;   /* first anchor: the rate is measured from it */
     uint64_t base_ns;
     uint64_t calibrated_span;
+    uint64_t max_gap;        /* widest anchor pair kept, in ticks (1 us) */
     int enabled;
 } tide__fastclock_t;
 

@@ -3,7 +3,9 @@
  * the pool, deep stack use, stack sizes, floating-point control state kept
  * per fiber, and a loop closed with fibers still suspended. */
 #include <pthread.h>
-#include <xmmintrin.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h> /* _mm_getcsr, for the x86-64 FP control test */
+#endif
 
 #include "async/sanitize.h"
 #include "test.h"

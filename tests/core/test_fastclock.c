@@ -49,6 +49,13 @@ static void test_estimate_bounds(void)
     const char *preload = getenv("LD_PRELOAD");
     int valgrind = preload && strstr(preload, "vgpreload");
     if (loop->fastclock.enabled && !valgrind) ASSERT_GT(estimated, 100000);
+#if defined(__aarch64__)
+    /* qemu-user's counter moves in 1 us steps, too coarse for the slack:
+     * the loop falls back to clock_gettime and nothing here estimates. */
+    if (!loop->fastclock.enabled)
+        puts("counter not trusted (its steps are coarser than the slack, as under "
+             "qemu-user): the estimate checks were skipped");
+#endif
     ASSERT_OK(tide_close(TIDE_HANDLE(t), NULL));
     TEST_CLOSE_LOOP(loop);
 }
