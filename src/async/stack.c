@@ -71,11 +71,22 @@ size_t tide__stack_round(size_t size)
 }
 
 /* Guards at the bottom of every stack of a new slab. The first slab of a
- * loop finds out whether the kernel has MADV_GUARD_INSTALL; -EAGAIN when
- * it has not, so the slab is remade with one stack (see map_slab). */
+ * loop finds out whether the kernel has MADV_GUARD_INSTALL (and whether
+ * its madvise can be believed); -EAGAIN when it has not, so the slab is
+ * remade with one stack (see map_slab). */
+/* An advice value no kernel defines. A madvise that accepts it ignores
+ * advice it does not know (qemu-user does), so its "yes" to
+ * MADV_GUARD_INSTALL would leave stacks without guards. */
+#define TIDE__MADV_NONSENSE 0x7ffe
+
 static int install_guards(tide__stacks_t *stacks, char *base, uint32_t n, size_t stride)
 {
     size_t page = tide__page_size();
+    if (stacks->guard_mode == GUARD_UNKNOWN &&
+        tide__sys.madvise(base, page, TIDE__MADV_NONSENSE) == 0) {
+        stacks->guard_mode = GUARD_MPROTECT;
+        return -EAGAIN;
+    }
     if (stacks->guard_mode != GUARD_MPROTECT) {
         uint32_t i = 0;
         for (; i < n; i++)

@@ -126,6 +126,29 @@ static void test_mprotect_fallback(void)
     tide__sys = tide__sys_default;
 }
 
+/* A madvise that says yes to every advice (an emulator's) is not trusted
+ * with guards: the loop falls back to mprotect'ed ones. */
+static int lax_madvise(void *addr, size_t len, int advice) { return 0; }
+
+static void test_lax_madvise(void)
+{
+    tide__sys.madvise = lax_madvise;
+    tide_loop_t *loop = new_virtual_loop();
+    long before = guard_mappings();
+    tide_fiber_t *f[3];
+    for (int i = 0; i < 3; i++) {
+        ASSERT_OK(tide_fiber_new(loop, yield_once, 0, &f[i]));
+        ASSERT_EQ(tide_fiber_resume(f[i], NULL, NULL), 0);
+    }
+    ASSERT_EQ(guard_mappings() - before, 3);
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(tide_fiber_resume(f[i], NULL, NULL), 1);
+        ASSERT_OK(tide_fiber_free(f[i]));
+    }
+    TEST_CLOSE_LOOP(loop);
+    tide__sys = tide__sys_default;
+}
+
 static void test_mmap_fails(void)
 {
     tide__sys.mmap = f_mmap;
@@ -178,6 +201,7 @@ static void test_malloc_fails(void)
 int main(void)
 {
     test_mprotect_fallback();
+    test_lax_madvise();
     test_mmap_fails();
     test_malloc_fails();
     puts("ok");
