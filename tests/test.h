@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tide.h"
 
@@ -85,6 +86,18 @@ static inline tide_loop_t *new_virtual_loop(void)
     ASSERT_OK(tide_loop_new(&loop));
     ASSERT_OK(tide_loop_use_virtual_clock(loop, 0));
     return loop;
+}
+
+/* Nonzero when madvise accepts advice no kernel defines (qemu-user): tide
+ * then guards fiber stacks with mprotect, one mapping each, and a test must
+ * stay well under the process's map limit. */
+static inline int test_madvise_is_lax(void)
+{
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 0;
+    int lax = madvise(p, 4096, 0x7ffe) == 0;
+    munmap(p, 4096);
+    return lax;
 }
 
 #define TEST_CLOSE_LOOP(loop)                                                  \

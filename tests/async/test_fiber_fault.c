@@ -14,6 +14,10 @@ static long budget = -1;
 
 static int f_madvise(void *addr, size_t len, int advice)
 {
+    if (advice == 0x7ffe) { /* nonsense advice, refused as a kernel does */
+        errno = EINVAL;
+        return -1;
+    }
     if (advice == 102) { /* MADV_GUARD_INSTALL, as an old kernel answers it */
         guard_install_calls++;
         errno = EINVAL;

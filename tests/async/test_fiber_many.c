@@ -45,7 +45,7 @@ int main(void)
 #ifdef TIDE__TSAN
     const size_t n = 2000;
 #else
-    const size_t n = RUNNING_ON_VALGRIND ? 2000 : 100000;
+    const size_t n = RUNNING_ON_VALGRIND ? 2000 : test_madvise_is_lax() ? 20000 : 100000;
 #endif
     tide_loop_t *loop = new_virtual_loop();
     tide_fiber_t **fibers = calloc(n, sizeof *fibers);
