@@ -27,6 +27,32 @@ static inline void print(tide_loop_t *loop, void *data)
     printf("%s\n", (const char *)data);
 }
 
+/* The start and end every case shares: a loop, with stdout line-buffered
+ * so a crash still shows how far the case got; then run it to the end and
+ * close it (the exit status of main). */
+static inline tide_loop_t *case_loop(void)
+{
+    tide_loop_t *loop;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    MUST(tide_loop_new(&loop));
+    return loop;
+}
+
+static inline int case_finish(tide_loop_t *loop)
+{
+    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
+    MUST(tide_loop_close(loop));
+    return 0;
+}
+
+/* A then handler that prints its data, a label, and the value, a string. */
+static inline tide_result_t print_value(tide_loop_t *loop, void *label, void *value)
+{
+    (void)loop;
+    printf("%s %s\n", (const char *)label, (const char *)value);
+    return tide_ok(NULL);
+}
+
 /* A then handler that prints its data and passes the value on. */
 static inline tide_result_t print_ok(tide_loop_t *loop, void *data, void *value)
 {

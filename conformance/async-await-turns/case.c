@@ -42,14 +42,11 @@ static tide_result_t await_thenable(tide_loop_t *loop, void *arg)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_async(loop, await_value, NULL, NULL));
     MUST(tide_async(loop, await_promise, NULL, NULL));
     MUST(tide_async(loop, await_thenable, NULL, NULL));
     printf("sync\n");
     turns(loop, 3);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

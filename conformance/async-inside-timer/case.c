@@ -17,11 +17,8 @@ static void start(tide_loop_t *loop, void *name) { MUST(tide_async(loop, chain, 
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_set_timeout(loop, start, "t1", 0));
     MUST(tide_set_timeout(loop, start, "t2", 0));
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

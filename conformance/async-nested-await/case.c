@@ -28,12 +28,9 @@ static tide_result_t caller(tide_loop_t *loop, void *arg)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_async(loop, caller, (void *)mid, NULL));
     MUST(tide_async(loop, caller, (void *)leaf, NULL));
     turns(loop, 4);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

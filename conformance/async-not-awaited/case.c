@@ -12,11 +12,8 @@ static tide_result_t item(tide_loop_t *loop, void *arg)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     for (intptr_t x = 1; x <= 3; x++) MUST(tide_async(loop, item, (void *)x, NULL));
     printf("after forEach\n");
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

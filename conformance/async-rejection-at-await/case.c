@@ -20,12 +20,9 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_async(loop, body, NULL, &p));
     MUST(tide_promise_then(p, print_ok, NULL, "recovered", NULL));
     tide_promise_release(p);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -32,13 +32,10 @@ static void start(tide_loop_t *loop, tide_async_fn fn, const char *label)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     start(loop, return_value, "return value");
     start(loop, return_promise, "return promise");
     start(loop, return_await_promise, "return await promise");
     turns(loop, 5);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

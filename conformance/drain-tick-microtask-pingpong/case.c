@@ -24,14 +24,11 @@ static void on_immediate(tide_loop_t *loop, void *data) { printf("immediate\n");
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_set_immediate(loop, on_immediate, NULL));
     MUST(tide_next_tick(loop, tick, NULL));
     printf("main done\n");
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

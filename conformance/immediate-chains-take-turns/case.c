@@ -31,13 +31,10 @@ int main(void)
 {
     struct chain a, b;
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     chain(loop, &a, "A", 3);
     chain(loop, &b, "B", 3);
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

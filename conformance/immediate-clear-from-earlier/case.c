@@ -20,14 +20,11 @@ static void immediate_a(tide_loop_t *loop, void *data)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_set_immediate(loop, immediate_a, NULL));
     b = MUST(tide_set_immediate(loop, print, "immediate B (never)"));
     MUST(tide_set_immediate(loop, print, "immediate C"));
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -25,12 +25,9 @@ static void immediate1(tide_loop_t *loop, void *data)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_set_immediate(loop, immediate1, NULL));
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

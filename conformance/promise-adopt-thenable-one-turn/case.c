@@ -10,26 +10,17 @@ static int thenable_then(tide_loop_t *loop, tide_thenable_t *self, tide_promise_
     return 0;
 }
 
-static tide_result_t adopted(tide_loop_t *loop, void *data, void *value)
-{
-    printf("adopted %s\n", (const char *)value);
-    return tide_ok(NULL);
-}
-
 int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p;
     static tide_thenable_t thenable = {thenable_then};
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_promise_new(loop, &p));
     MUST(tide_promise_resolve(p, tide_adopt_thenable(&thenable)));
-    MUST(tide_promise_then(p, adopted, NULL, NULL, NULL));
+    MUST(tide_promise_then(p, print_value, NULL, "adopted", NULL));
     tide_promise_release(p);
     printf("sync\n");
     turns(loop, 3);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

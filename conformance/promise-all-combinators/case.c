@@ -51,8 +51,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *a, *b, *bad, *bad2;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_promise_resolved(loop, "a", &a));
     MUST(tide_promise_resolved(loop, "b", &b));
     MUST(tide_promise_rejected(loop, tide_error_new(-EIO, "bad"), &bad));
@@ -70,7 +69,5 @@ int main(void)
     tide_promise_release(b);
     tide_promise_release(bad);
     tide_promise_release(bad2);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -12,8 +12,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *start;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_promise_resolved(loop, NULL, &start));
     MUST(tide_promise_then(start, return_self, NULL, NULL, &p));
     MUST(tide_promise_catch(p, print_err, "rejected:", NULL));

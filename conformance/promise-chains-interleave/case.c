@@ -17,13 +17,10 @@ static void chain(tide_loop_t *loop, const char **names, int n)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     static const char *a[] = {"a1", "a2", "a3"}, *b[] = {"b1", "b2"};
     chain(loop, a, 3);
     chain(loop, b, 2);
     printf("sync\n");
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

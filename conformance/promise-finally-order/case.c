@@ -23,8 +23,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p, *f;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_promise_resolved(loop, "v", &p));
     MUST(tide_promise_finally(p, say, "finally 1", &f));
@@ -45,7 +44,5 @@ int main(void)
     tide_promise_release(f);
 
     turns(loop, 6);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

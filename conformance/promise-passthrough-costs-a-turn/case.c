@@ -2,22 +2,15 @@
  * costs one job; catch on a fulfilled promise passes the value. */
 #include "../case.h"
 
-static tide_result_t value_is(tide_loop_t *loop, void *data, void *value)
-{
-    printf("value %s\n", (const char *)value);
-    return tide_ok(NULL);
-}
-
 int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p, *d;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_promise_resolved(loop, "v", &p));
     MUST(tide_promise_catch(p, print_err, "never", &d));
-    MUST(tide_promise_then(d, value_is, NULL, NULL, NULL));
+    MUST(tide_promise_then(d, print_value, NULL, "value", NULL));
     tide_promise_release(p);
     tide_promise_release(d);
 
@@ -28,7 +21,5 @@ int main(void)
     tide_promise_release(d);
 
     turns(loop, 3);
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -4,12 +4,6 @@
 
 static tide_promise_t *a, *b;
 
-static tide_result_t race_ok(tide_loop_t *loop, void *data, void *value)
-{
-    printf("race %s\n", (char *)value);
-    return tide_ok(NULL);
-}
-
 static void resolve_b(tide_loop_t *loop, void *data)
 {
     MUST(tide_promise_fulfil(b, "b"));
@@ -26,12 +20,11 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *r;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_promise_new(loop, &a));
     MUST(tide_promise_new(loop, &b));
     MUST(tide_promise_race(loop, (tide_promise_t *[]){a, b}, 2, &r));
-    MUST(tide_promise_then(r, race_ok, NULL, NULL, NULL));
+    MUST(tide_promise_then(r, print_value, NULL, "race", NULL));
     tide_promise_release(r);
     MUST(tide_promise_all(loop, (tide_promise_t *[]){a, b}, 2, &r));
     MUST(tide_promise_catch(r, print_err, "all", NULL));

@@ -14,8 +14,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p, *start;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_set_timeout(loop, print, "timer never runs", 0));
     MUST(tide_promise_rejected(loop, tide_error_new(-EIO, "boom"), &p));
     MUST(tide_next_tick(loop, print, "tick"));

@@ -46,8 +46,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *start;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
     MUST(tide_on_unhandled_rejection(loop, on_unhandled, NULL));
     MUST(tide_on_rejection_handled(loop, on_handled, NULL));
     MUST(tide_promise_rejected(loop, tide_error_new(-EIO, "lost"), &lost));

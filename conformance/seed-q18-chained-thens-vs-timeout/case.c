@@ -8,8 +8,7 @@ int main(void)
 {
     tide_loop_t *loop;
     tide_promise_t *p, *p1;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     printf("start\n");
     MUST(tide_set_timeout(loop, print, "timeout", 0));
@@ -20,7 +19,5 @@ int main(void)
     tide_promise_release(p1);
     printf("end\n");
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -9,8 +9,7 @@
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_set_immediate(loop, print, "1: setImmediate"));
     MUST(tide_next_tick(loop, print, "2: nextTick"));
@@ -20,7 +19,5 @@ int main(void)
     tide_promise_release(p);
     printf("4: sync\n");
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

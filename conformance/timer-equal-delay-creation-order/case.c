@@ -12,8 +12,7 @@ static void print_n(tide_loop_t *loop, void *data) { printf("50 ms #%d\n", (int)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     MUST(tide_set_timeout(loop, print, "150 ms", 150));
     for (int i = 1; i <= 5; i++) {
@@ -21,7 +20,5 @@ int main(void)
     }
     MUST(tide_set_timeout(loop, print, "100 ms", 100));
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

@@ -18,14 +18,11 @@ static void timeout_b(tide_loop_t *loop, void *data)
 int main(void)
 {
     tide_loop_t *loop;
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a crash still shows how far we got */
-    MUST(tide_loop_new(&loop));
+    loop = case_loop();
 
     a = MUST(tide_set_timeout(loop, print, "timeout A (300 ms, refreshed at 200 ms)", 300));
     MUST(tide_set_timeout(loop, timeout_b, NULL, 200));
     MUST(tide_set_timeout(loop, print, "timeout C (400 ms)", 400));
 
-    MUST(tide_run(loop, TIDE_RUN_DEFAULT));
-    MUST(tide_loop_close(loop));
-    return 0;
+    return case_finish(loop);
 }

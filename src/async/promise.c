@@ -74,19 +74,19 @@ static tide_result_t finally_rethrow_err(tide_loop_t *loop, void *data, tide_err
  * that iterative, so a long chain cannot overflow a fiber's stack. */
 static void promise_free_all(tide_promise_t *first)
 {
-    tide_promise_t *todo = first;
+    tide_promise_t *doomed = first;
     first->tail = NULL;
 #define TIDE__UNREF(q)                                                         \
     do {                                                                       \
         tide_promise_t *q_ = (q);                                              \
         if (q_ && --q_->refs == 0) {                                           \
-            q_->tail = (tide__reaction_t *)todo;                               \
-            todo = q_;                                                         \
+            q_->tail = (tide__reaction_t *)doomed;                             \
+            doomed = q_;                                                       \
         }                                                                      \
     } while (0)
-    while (todo) {
-        tide_promise_t *p = todo;
-        todo = (tide_promise_t *)p->tail;
+    while (doomed) {
+        tide_promise_t *p = doomed;
+        doomed = (tide_promise_t *)p->tail;
         tide__promises_t *s = p->loop->slots[TIDE__SLOT_PROMISES].state;
         if (p->flags & TIDE__PF_RESOLVER) {
             TIDE__UNREF(p->target);
