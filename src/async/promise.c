@@ -38,7 +38,7 @@ TIDE__NOINLINE tide__promises_t *tide__promises_create(tide_loop_t *loop)
     if (!s) return NULL;
     tide__pool_init(&s->promises, sizeof(tide_promise_t));
     tide__pool_init(&s->reactions, sizeof(tide__reaction_t));
-    tide__pool_init(&s->finallies, 2 * sizeof(void *));
+    tide__pool_init(&s->finallies, 3 * sizeof(void *));
     tide__pool_init(&s->listeners, 4 * sizeof(void *));
     tide__pool_init(&s->sleeps, 8 * sizeof(void *));
     s->mode = TIDE_UNHANDLED_THROW;
@@ -66,9 +66,6 @@ tide_promise_t *tide__promise_alloc(tide_loop_t *loop)
     return p;
 }
 
-static tide_result_t finally_on_ok(tide_loop_t *loop, void *data, void *value);
-static tide_result_t finally_rethrow_err(tide_loop_t *loop, void *data, tide_error_t *error);
-
 /* Freeing a promise can free the derived promises of its dropped reactions,
  * and so on down a chain; a local work list (linked through `tail`) keeps
  * that iterative, so a long chain cannot overflow a fiber's stack. */
@@ -95,9 +92,7 @@ static void promise_free_all(tide_promise_t *first)
             tide__reaction_t *r = p->head;
             while (r) {
                 tide__reaction_t *next = r->next;
-                if (r->on_ok == finally_on_ok) tide__pool_put(&s->finallies, r->data);
-                else if (r->on_err == finally_rethrow_err) tide_error_release(r->data);
-                else if (!r->derived && r->drop) r->drop(r->data);
+                if (r->drop) r->drop(r->data);
                 if (r->derived != TIDE__DERIVED_UNSEEN) TIDE__UNREF(r->derived);
                 tide__pool_put(&s->reactions, r);
                 r = next;
@@ -261,6 +256,7 @@ static void adopt_job(tide_loop_t *loop, void *arg)
 {
     tide__reaction_t *r = arg;
     tide_promise_t *x = r->source;
+    r->drop = NULL; /* the field held the job if it was spilled */
     add_reaction(x, r);
     promise_unref(x);
 }
@@ -303,6 +299,7 @@ static void queue_carrier(tide_promise_t *p, tide_fn job, tide_promise_t *x, voi
     r->on_err = NULL;
     r->data = data;
     r->context = p->loop->context;
+    r->drop = NULL;
     queue_job(p->loop, job, r);
 }
 
@@ -469,7 +466,7 @@ int tide_promise_fulfil_owned(tide_promise_t *p, void *value, void (*free_fn)(vo
  * NULL), nobody can ever see it fulfilled, so it is only made if the
  * handler's result needs it (reaction_job). */
 static int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
-                     void *data, tide_promise_t **out)
+                     void *data, void (*drop)(void *data), tide_promise_t **out)
 {
     tide_loop_t *loop = p->loop;
     tide_promise_t *d = TIDE__DERIVED_UNSEEN;
@@ -487,6 +484,7 @@ static int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejecte
     r->on_err = on_err;
     r->data = data;
     r->context = loop->context;
+    r->drop = drop;
     if (out) {
         d->refs = 2; /* the caller's and the reaction's */
         *out = d;
@@ -499,7 +497,7 @@ int tide_promise_then(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_reject
                       void *data, tide_promise_t **out)
 {
     if (!p || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
-    return then_with(p, on_ok, on_err, data, out);
+    return then_with(p, on_ok, on_err, data, NULL, out);
 }
 
 int tide_promise_catch(tide_promise_t *p, tide_on_rejected on_err, void *data, tide_promise_t **out)
@@ -527,7 +525,18 @@ int tide__promise_watch(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_reje
 typedef struct {
     tide_on_settled fn;
     void *data;
+    tide_loop_t *loop;
 } finally_t;
+
+/* Drops: what a finally reaction owns, given back if its promise is freed
+ * unsettled and the reaction never runs. */
+static void finally_drop(void *rec)
+{
+    finally_t *f = rec;
+    tide__pool_put(&tide__promises(f->loop)->finallies, f);
+}
+
+static void error_drop(void *error) { tide_error_release(error); }
 
 static tide_result_t finally_value(tide_loop_t *loop, void *data, void *ignored)
 {
@@ -551,7 +560,7 @@ static tide_result_t finally_run(tide_loop_t *loop, void *data, int fulfilled, v
                                  tide_error_t *error)
 {
     finally_t f = *(finally_t *)data;
-    tide__pool_put(&tide__promises(loop)->finallies, data);
+    finally_drop(data);
     tide_result_t c = f.fn(loop, f.data);
     if (c.kind == TIDE_RESULT_ERROR) return c;
     tide_promise_t *cp;
@@ -567,8 +576,9 @@ static tide_result_t finally_run(tide_loop_t *loop, void *data, int fulfilled, v
         resolve_steps(cp, c.kind == TIDE_RESULT_VALUE ? tide_ok(NULL) : c, NULL);
     }
     tide_promise_t *d2;
-    int rc = fulfilled ? then_with(cp, finally_value, NULL, value, &d2)
-                       : then_with(cp, finally_rethrow_ok, finally_rethrow_err, tide_error_ref(error), &d2);
+    int rc = fulfilled ? then_with(cp, finally_value, NULL, value, NULL, &d2)
+                       : then_with(cp, finally_rethrow_ok, finally_rethrow_err, tide_error_ref(error),
+                                   error_drop, &d2);
     promise_unref(cp);
     if (rc) {
         if (!fulfilled) tide_error_release(error);
@@ -590,13 +600,14 @@ static tide_result_t finally_on_err(tide_loop_t *loop, void *data, tide_error_t 
 int tide_promise_finally(tide_promise_t *p, tide_on_settled fn, void *data, tide_promise_t **out)
 {
     if (!p || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
-    if (!fn) return then_with(p, NULL, NULL, NULL, out);
+    if (!fn) return then_with(p, NULL, NULL, NULL, NULL, out);
     finally_t *f = tide__pool_get(&tide__promises(p->loop)->finallies);
     if (!f) return -ENOMEM;
     f->fn = fn;
     f->data = data;
-    int rc = then_with(p, finally_on_ok, finally_on_err, f, out);
-    if (rc) tide__pool_put(&tide__promises(p->loop)->finallies, f);
+    f->loop = p->loop;
+    int rc = then_with(p, finally_on_ok, finally_on_err, f, finally_drop, out);
+    if (rc) finally_drop(f);
     return rc;
 }
 

@@ -37,12 +37,12 @@ struct tide__reaction {
     void *data;
     void *context;           /* async context when then() was called */
     /* Only when the microtask ring could not grow: the job waits on the
-     * spill list and is queued again at the end of the drain. */
+     * spill list and runs at the end of the drain. */
     tide__reaction_t *spill_next;
     union {
         tide_fn spill_job;
-        /* an internal watch's cleanup of data if the promise is freed
-         * unsettled, so the reaction never runs */
+        /* cleanup of data if the promise is freed unsettled and the
+         * reaction never runs (NULL: nothing to clean) */
         void (*drop)(void *data);
     };
 };

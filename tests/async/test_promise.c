@@ -323,6 +323,47 @@ static void test_rejection_policies(void)
     ASSERT_OK(tide_loop_close(loop));
 }
 
+static tide_promise_t *never_settled;
+
+static tide_result_t return_never(tide_loop_t *loop, void *data)
+{
+    return tide_adopt(tide_promise_ref(never_settled));
+}
+
+/* finally reactions that never run give back what they own: the record of
+ * the callback (no pool growth over many rounds) and, while a finally
+ * waits on a promise its callback returned, the original error (no leak
+ * under ASan and Valgrind). */
+static void test_dropped_finally(void)
+{
+    tide_loop_t *loop;
+    ASSERT_OK(tide_loop_new(&loop));
+    long before = 0;
+    for (int round = 0; round < 3; round++) {
+        if (round == 1) before = allocs;
+        for (int i = 0; i < 100; i++) {
+            tide_promise_t *p, *f;
+            ASSERT_OK(tide_promise_new(loop, &p));
+            ASSERT_OK(tide_promise_finally(p, return_never, NULL, &f));
+            tide_promise_release(f);
+            tide_promise_release(p); /* pending, unreachable: dropped */
+        }
+    }
+    ASSERT_EQ(allocs, before);
+
+    ASSERT_OK(tide_promise_new(loop, &never_settled));
+    tide_promise_t *r, *f;
+    ASSERT_OK(tide_promise_rejected(loop, tide_error_new(-EIO, "kept by finally"), &r));
+    ASSERT_OK(tide_promise_finally(r, return_never, NULL, &f));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT)); /* f now waits on never_settled */
+    ASSERT_EQ(tide_promise_state_of(f), TIDE_PROMISE_PENDING);
+    tide_promise_release(f);
+    tide_promise_release(r);
+    tide_promise_release(never_settled); /* and the error goes with it */
+    ASSERT_EQ(live(loop), 0);
+    ASSERT_OK(tide_loop_close(loop));
+}
+
 static tide_result_t fail_handler(tide_loop_t *loop, void *data, void *value)
 {
     return tide_fail(tide_error_new(-EPIPE, "handler failed"));
@@ -434,6 +475,7 @@ int main(void)
     test_rejection_policies();
     test_context_follows_then();
     test_untaken_derived_still_reports();
+    test_dropped_finally();
     test_error_objects();
     printf("promise tests passed\n");
     return 0;
