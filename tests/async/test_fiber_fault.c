@@ -6,11 +6,10 @@
 
 #include "core/sys.h"
 #include "test.h"
+#include "test_alloc.h"
 
 static int guard_install_calls;
 static int fail_mmap, fail_mprotect;
-static long live_blocks;
-static long budget = -1;
 
 static int f_madvise(void *addr, size_t len, int advice)
 {
@@ -42,31 +41,6 @@ static int f_mprotect(void *addr, size_t len, int prot)
         return -1;
     }
     return tide__sys_default.mprotect(addr, len, prot);
-}
-
-static void *f_malloc(size_t n)
-{
-    if (budget == 0) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (budget > 0) budget--;
-    void *p = malloc(n);
-    if (p) live_blocks++;
-    return p;
-}
-
-static void *f_realloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (q && !p) live_blocks++;
-    return q;
-}
-
-static void f_free(void *p)
-{
-    if (p) live_blocks--;
-    free(p);
 }
 
 /* Inaccessible one-page mappings: what mprotect'ed guards look like in
@@ -175,17 +149,15 @@ static void test_mmap_fails(void)
 /* Every allocation tide_fiber_new makes on the way fails in turn. */
 static void test_malloc_fails(void)
 {
-    tide__sys.malloc = f_malloc;
-    tide__sys.realloc = f_realloc;
-    tide__sys.free = f_free;
+    counting_alloc_install();
     for (long b = 0; b < 20; b++) {
-        live_blocks = 0;
+        alloc_live = 0;
         tide_loop_t *loop;
         ASSERT_OK(tide_loop_new(&loop));
-        budget = b;
+        alloc_budget = b;
         tide_fiber_t *f;
         int err = tide_fiber_new(loop, yield_once, 0, &f);
-        budget = -1;
+        alloc_budget = -1;
         if (err) {
             ASSERT_EQ(err, -ENOMEM);
         } else {
@@ -197,7 +169,7 @@ static void test_malloc_fails(void)
         ASSERT_OK(tide_fiber_new(loop, yield_once, 0, &f));
         ASSERT_EQ(tide_fiber_resume(f, NULL, NULL), 0);
         TEST_CLOSE_LOOP(loop);
-        ASSERT_EQ(live_blocks, 0);
+        ASSERT_EQ(alloc_live, 0);
     }
     tide__sys = tide__sys_default;
 }

@@ -7,32 +7,7 @@
 
 #include "async/promise_internal.h"
 #include "test.h"
-
-/* ---- a counting allocator that can be told to fail ---------------------- */
-
-static long allocs, budget = -1;
-
-static int fail_now(void)
-{
-    if (budget < 0) return 0;
-    if (budget == 0) return 1;
-    budget--;
-    return 0;
-}
-
-static void *c_malloc(size_t n)
-{
-    if (fail_now()) return NULL;
-    allocs++;
-    return malloc(n);
-}
-
-static void *c_realloc(void *p, size_t n)
-{
-    if (fail_now()) return NULL;
-    allocs++;
-    return realloc(p, n);
-}
+#include "test_alloc.h"
 
 static uint64_t live(tide_loop_t *loop) { return tide__promises(loop)->live; }
 
@@ -72,10 +47,10 @@ static void test_no_allocation_after_warmup(void)
     int count = 0;
     chain_and_run(loop, 5000, &count);
     ASSERT_EQ(count, 5000);
-    long before = allocs;
+    long before = alloc_calls;
     chain_and_run(loop, 5000, &count);
     ASSERT_EQ(count, 10000);
-    ASSERT_EQ(allocs, before);
+    ASSERT_EQ(alloc_calls, before);
     ASSERT_EQ(live(loop), 0);
     ASSERT_OK(tide_loop_close(loop));
 }
@@ -266,10 +241,10 @@ static void test_ring_growth_fails(void)
     int count = 0;
     ASSERT_OK(tide_promise_new(loop, &p));
     for (int i = 0; i < N; i++) ASSERT_OK(tide_promise_then(p, count_ok, NULL, &count, NULL));
-    budget = 0; /* every allocation from here fails */
+    alloc_budget = 0; /* every allocation from here fails */
     ASSERT_OK(tide_promise_fulfil(p, NULL));
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
-    budget = -1;
+    alloc_budget = -1;
     ASSERT_EQ(count, N);
     tide_promise_release(p);
     ASSERT_EQ(live(loop), 0);
@@ -283,10 +258,10 @@ static void test_then_enomem(void)
         tide_loop_t *loop;
         ASSERT_OK(tide_loop_new(&loop));
         tide_promise_t *p = NULL, *d = NULL;
-        budget = b;
+        alloc_budget = b;
         int rc = tide_promise_new(loop, &p);
         if (rc == 0) rc = tide_promise_then(p, NULL, NULL, NULL, &d);
-        budget = -1;
+        alloc_budget = -1;
         ASSERT(rc == 0 || rc == -ENOMEM);
         tide_promise_release(d);
         tide_promise_release(p);
@@ -340,7 +315,7 @@ static void test_dropped_finally(void)
     ASSERT_OK(tide_loop_new(&loop));
     long before = 0;
     for (int round = 0; round < 3; round++) {
-        if (round == 1) before = allocs;
+        if (round == 1) before = alloc_calls;
         for (int i = 0; i < 100; i++) {
             tide_promise_t *p, *f;
             ASSERT_OK(tide_promise_new(loop, &p));
@@ -349,7 +324,7 @@ static void test_dropped_finally(void)
             tide_promise_release(p); /* pending, unreachable: dropped */
         }
     }
-    ASSERT_EQ(allocs, before);
+    ASSERT_EQ(alloc_calls, before);
 
     ASSERT_OK(tide_promise_new(loop, &never_settled));
     tide_promise_t *r, *f;
@@ -461,8 +436,7 @@ static void test_error_objects(void)
 
 int main(void)
 {
-    tide__sys.malloc = c_malloc;
-    tide__sys.realloc = c_realloc;
+    counting_alloc_install();
     test_no_allocation_after_warmup();
     test_long_chain_dropped();
     test_owned_value();

@@ -8,50 +8,10 @@
 #include <unistd.h>
 
 #include "core/sys.h"
+#include "test_alloc.h"
 #include "test_fd.h"
 
 /* ---- the injecting table ---------------------------------------------- */
-
-/* Allocations: counted, and failing (every one, as real exhaustion does)
- * once `budget` successful ones have been made; -1 = never. */
-static long live_blocks;
-static long budget = -1;
-
-static int alloc_fails(void)
-{
-    if (budget < 0) return 0;
-    if (budget == 0) return 1;
-    budget--;
-    return 0;
-}
-
-static void *f_malloc(size_t n)
-{
-    if (alloc_fails()) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    void *p = malloc(n);
-    if (p) live_blocks++;
-    return p;
-}
-
-static void *f_realloc(void *p, size_t n)
-{
-    if (alloc_fails()) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    void *q = realloc(p, n);
-    if (q && !p) live_blocks++;
-    return q;
-}
-
-static void f_free(void *p)
-{
-    if (p) live_blocks--;
-    free(p);
-}
 
 static int case_fds;
 
@@ -60,17 +20,15 @@ static int case_fds;
 static void case_begin(void)
 {
     tide__sys = tide__sys_default;
-    tide__sys.malloc = f_malloc;
-    tide__sys.realloc = f_realloc;
-    tide__sys.free = f_free;
-    live_blocks = 0;
-    budget = -1;
+    counting_alloc_install();
+    alloc_live = 0;
+    alloc_budget = -1;
     case_fds = count_fds();
 }
 
 static void case_end(void)
 {
-    ASSERT_EQ(live_blocks, 0);
+    ASSERT_EQ(alloc_live, 0);
     ASSERT_EQ(count_fds(), case_fds);
     tide__sys = tide__sys_default;
 }
@@ -97,12 +55,12 @@ static void test_enomem_loop_new(void)
     tide_loop_t *loop = NULL;
     int failures = 0;
     for (long n = 0;; n++) {
-        budget = n;
+        alloc_budget = n;
         int r = tide_loop_new(&loop);
-        budget = -1;
+        alloc_budget = -1;
         if (r == 0) break;
         ASSERT_EQ(r, -ENOMEM);
-        ASSERT_EQ(live_blocks, 0);
+        ASSERT_EQ(alloc_live, 0);
         ASSERT_EQ(count_fds(), case_fds);
         failures++;
     }
@@ -130,9 +88,9 @@ static void sweep(const char *name, op_fn op, check_fn check)
     tide_loop_t *loop = new_loop();
     void *made = NULL;
     for (long n = 0;; n++) {
-        budget = n;
+        alloc_budget = n;
         int r = op(loop, &made);
-        budget = -1;
+        alloc_budget = -1;
         if (r >= 0) break;
         if (r != -ENOMEM) TEST_FAIL("%s: %s instead of ENOMEM", name, tide_err_name(r));
         if (tide_loop_alive(loop)) TEST_FAIL("%s: a failed call left the loop alive", name);
@@ -164,10 +122,10 @@ static int op_timer_start(tide_loop_t *loop, void **made)
 {
     /* The handle comes from an unfaulted call; only the start may fail. */
     if (!*made) {
-        long saved = budget;
-        budget = -1;
+        long saved = alloc_budget;
+        alloc_budget = -1;
         ASSERT_OK(tide_timer_new(loop, (tide_timer_t **)made));
-        budget = saved;
+        alloc_budget = saved;
     }
     timer_fired = 0;
     int r = tide_timer_start(*made, on_timer, 5, 0, &timer_fired);
@@ -278,10 +236,10 @@ static int op_poll(tide_loop_t *loop, void **made)
         ASSERT(!tide_is_active(TIDE_HANDLE(w)));
         /* Closing must work even now that memory is short. */
         ASSERT_OK(tide_close(TIDE_HANDLE(w), NULL));
-        long saved = budget;
-        budget = -1;
+        long saved = alloc_budget;
+        alloc_budget = -1;
         ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
-        budget = saved;
+        alloc_budget = saved;
     }
     return r;
 }
@@ -330,10 +288,10 @@ static int op_signal(tide_loop_t *loop, void **made)
     if (r) {
         ASSERT(!tide_is_active(TIDE_HANDLE(h)));
         ASSERT_OK(tide_close(TIDE_HANDLE(h), NULL));
-        long saved = budget;
-        budget = -1;
+        long saved = alloc_budget;
+        alloc_budget = -1;
         ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
-        budget = saved;
+        alloc_budget = saved;
     }
     return r;
 }
@@ -379,7 +337,7 @@ static void test_enomem_growth(void)
     /* Ticks and microtasks: fill past the first ring's capacity. */
     enum { N = 300 };
     for (int i = 0; i < N; i++) ASSERT_OK(tide_next_tick(loop, note, (void *)(intptr_t)('a' + i % 26)));
-    budget = 0;
+    alloc_budget = 0;
     int refused = 0;
     for (int i = 0; i < 2000 && !refused; i++) {
         int r = tide_next_tick(loop, note, (void *)(intptr_t)('a' + (N + i) % 26));
@@ -388,7 +346,7 @@ static void test_enomem_growth(void)
         else
             ASSERT_OK(r);
     }
-    budget = -1;
+    alloc_budget = -1;
     ASSERT_GT(refused, 0); /* the ring had to grow at some point */
     ASSERT_OK(tide_next_tick(loop, note, (void *)(intptr_t)('a' + refused % 26)));
     order_len = 0;
@@ -399,14 +357,14 @@ static void test_enomem_growth(void)
     /* Immediates. */
     int n_imm = 0;
     for (; n_imm < 50; n_imm++) ASSERT_GT(tide_set_immediate(loop, note, (void *)(intptr_t)('A' + n_imm % 26)), 0);
-    budget = 0;
+    alloc_budget = 0;
     for (;; n_imm++) {
         tide_id_t id = tide_set_immediate(loop, note, (void *)(intptr_t)('A' + n_imm % 26));
         if (id == -ENOMEM) break;
         ASSERT_GT(id, 0);
         ASSERT_LT(n_imm, 1000);
     }
-    budget = -1;
+    alloc_budget = -1;
     ASSERT_GT(tide_set_immediate(loop, note, (void *)(intptr_t)('A' + n_imm % 26)), 0);
     order_len = 0;
     ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
@@ -460,7 +418,7 @@ static void test_emfile(void)
     fail_calls = 1;
     tide_loop_t *loop;
     ASSERT_EQ(tide_loop_new(&loop), -EMFILE);
-    ASSERT_EQ(live_blocks, 0);
+    ASSERT_EQ(alloc_live, 0);
     ASSERT_OK(tide_loop_new(&loop)); /* the fault is gone */
     ASSERT_EQ(tide_loop_close(loop), 0);
     case_end();
