@@ -202,8 +202,8 @@ tide_error_t *tide_abort_signal_reason(const tide_abort_signal_t *s)
 int64_t tide_abort_signal_on(tide_abort_signal_t *s, tide_abort_cb cb, void *data)
 {
     if (!s || !cb) return -EINVAL;
-    if (!tide__promises(s->loop)) return -ENOMEM;
-    listener_t *l = tide__pool_get(listener_pool(s));
+    tide__promises_t *ps = tide__promises(s->loop);
+    listener_t *l = ps ? tide__pool_get(&ps->listeners) : NULL;
     if (!l) return -ENOMEM;
     l->next = NULL;
     l->id = s->next_id++;

@@ -54,7 +54,8 @@ static int start(tide_loop_t *loop, int immediate, uint64_t ms, tide_abort_signa
         *out = p;
         return 0;
     }
-    sleep_t *s = tide__pool_get(&tide__promises(loop)->sleeps);
+    tide__promises_t *ps = tide__promises(loop); /* exists: p came from it */
+    sleep_t *s = tide__pool_get(&ps->sleeps);
     if (!s) {
         tide_promise_release(p);
         return -ENOMEM;
@@ -68,7 +69,7 @@ static int start(tide_loop_t *loop, int immediate, uint64_t ms, tide_abort_signa
         int rc = (int)s->id;
         tide_promise_release(p);
         tide_promise_release(p);
-        tide__pool_put(&tide__promises(loop)->sleeps, s);
+        tide__pool_put(&ps->sleeps, s);
         return rc;
     }
     if (signal) {
