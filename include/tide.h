@@ -17,5 +17,6 @@
 #include "tide/async.h"
 #include "tide/scope.h"
 #include "tide/sync.h"
+#include "tide/emitter.h"
 
 #endif /* TIDE_H */

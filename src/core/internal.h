@@ -234,7 +234,13 @@ typedef struct {
  * slot numbers and calls destroy from tide_loop_close, so it never includes
  * an upper layer. Destroyed in reverse slot order: later slots may use
  * earlier ones. */
-enum { TIDE__SLOT_PROMISES, TIDE__SLOT_TASKS, TIDE__SLOT_FIBERS, TIDE__SLOT_COUNT };
+enum {
+    TIDE__SLOT_PROMISES,
+    TIDE__SLOT_TASKS,
+    TIDE__SLOT_FIBERS,
+    TIDE__SLOT_EVENTS,
+    TIDE__SLOT_COUNT
+};
 typedef struct {
     void *state;
     void (*destroy)(tide_loop_t *loop, void *state);
