@@ -85,8 +85,14 @@ extern "C" {
     X(EOVERFLOW, "value too large for defined data type")                      \
     X(EPROTO, "protocol error")
 
-/* Codes of tide's own, outside the errno range. */
-#define TIDE_EAGGREGATE (-10001) /* every input of tide_promise_any rejected */
+/* Codes of tide's own, outside the errno range: one table as well, so a
+ * new code is one line here. X(name, value, message). */
+#define TIDE_OWN_ERROR_MAP(X)                                                  \
+    X(EAGGREGATE, -10001, "all promises were rejected")                        \
+    X(EUNHANDLED, -10002, "unhandled error")
+#define TIDE__OWN_ERROR_ENUM(name, value, msg) TIDE_##name = (value),
+enum { TIDE_OWN_ERROR_MAP(TIDE__OWN_ERROR_ENUM) };
+#undef TIDE__OWN_ERROR_ENUM
 
 /* Name of an error code ("EINVAL"), or "UNKNOWN" for a code not in the table.
  * Accepts the code with either sign. Never returns NULL. */
