@@ -50,6 +50,7 @@ typedef struct {
     unsigned max_listeners;
     uint32_t next_once;
     int destroyed; /* destroy ran inside an emit: stop, free at the end */
+    int settle;    /* the last emit to return has work: destroyed, graveyard or fired */
     entry_t *entries;
     list_t *graveyard; /* arrays replaced while emits were under way */
     uint32_t *fired;   /* once ids fired while emits are under way */
@@ -94,6 +95,7 @@ static void list_retire(state_t *s, list_t *l)
     if (s->depth && l->shared) {
         l->next_dead = s->graveyard;
         s->graveyard = l;
+        s->settle = 1;
     } else {
         tide__free(l);
     }
@@ -172,7 +174,7 @@ static void state_free(state_t *s)
 }
 
 /* The last emit under way returned: free what was kept for it. */
-static void state_settle(state_t *s)
+static TIDE__NOINLINE void state_settle(state_t *s)
 {
     if (s->destroyed) {
         state_free(s);
@@ -184,6 +186,7 @@ static void state_settle(state_t *s)
     }
     s->graveyard = NULL;
     s->nfired = 0;
+    s->settle = 0;
 }
 
 /* ---- registration ----------------------------------------------------------- */
@@ -349,7 +352,8 @@ int tide_remove_all(tide_emitter_t *em, tide_event_t event)
  * nested emit fired it already, mark it fired and take it out of the
  * current list. Returns 1 to call it, 0 to skip it, or a removeListener
  * listener's failure. */
-static int once_claim(tide_emitter_t *em, state_t *s, tide_event_t event, const listener_t *it)
+static TIDE__NOINLINE int once_claim(tide_emitter_t *em, state_t *s, tide_event_t event,
+                                     const listener_t *it)
 {
     for (uint32_t i = 0; i < s->nfired; i++)
         if (s->fired[i] == it->once) return 0;
@@ -364,6 +368,7 @@ static int once_claim(tide_emitter_t *em, state_t *s, tide_event_t event, const 
         }
     }
     if (s->nfired < s->fired_cap) s->fired[s->nfired++] = it->once;
+    s->settle = 1;
     entry_t *e = entry_find(s, event);
     if (!e) return 1;
     int64_t pos = find_last(e->list, it->fn, it->data, it->once, 1);
@@ -373,13 +378,13 @@ static int once_claim(tide_emitter_t *em, state_t *s, tide_event_t event, const 
 }
 
 /* Call the snapshot l. Returns 1 or the first failure. */
-static int run_listeners(tide_emitter_t *em, state_t *s, tide_event_t event, list_t *l, void *arg)
+static TIDE__NOINLINE int run_listeners(tide_emitter_t *em, state_t *s, tide_event_t event,
+                                        list_t *l, void *arg)
 {
     int result = 1;
     l->shared = 1;
     s->depth++;
-    for (uint32_t i = 0, n = l->count; i < n; i++) {
-        const listener_t *it = &l->items[i];
+    for (const listener_t *it = l->items, *end = it + l->count; it != end; it++) {
         if (TIDE__UNLIKELY(it->once != 0)) {
             int claim = once_claim(em, s, event, it);
             if (claim < 0 || s->destroyed) {
@@ -389,18 +394,18 @@ static int run_listeners(tide_emitter_t *em, state_t *s, tide_event_t event, lis
             if (claim == 0) continue;
         }
         int r = it->fn(em, event, arg, it->data);
-        if (TIDE__UNLIKELY(r < 0 || s->destroyed)) {
+        if (TIDE__UNLIKELY((r < 0) | s->destroyed)) {
             if (r < 0) result = r;
             break;
         }
     }
-    if (--s->depth == 0 && (s->graveyard || s->nfired || s->destroyed)) state_settle(s);
+    if (--s->depth == 0 && TIDE__UNLIKELY(s->settle)) state_settle(s);
     return result;
 }
 
 /* 'error' is never silent (E6): errorMonitor listeners first, then the
  * 'error' listeners, or, with none, the loop's uncaught-error hook. */
-static int emit_error(tide_emitter_t *em, state_t *s, void *arg)
+static TIDE__NOINLINE int emit_error(tide_emitter_t *em, state_t *s, void *arg)
 {
     entry_t *monitor = s ? entry_find(s, TIDE_EVENT_ERROR_MONITOR) : NULL;
     if (monitor) {
@@ -426,7 +431,15 @@ int tide_emit(tide_emitter_t *em, tide_event_t event, void *arg)
     if (!s) return 0;
     entry_t *e = entry_find(s, event);
     if (!e) return 0;
-    return run_listeners(em, s, event, e->list, arg);
+    list_t *l = e->list;
+    /* One plain listener, the most common case, needs no snapshot: nothing
+     * of the array is read after the call, so the listener may change it
+     * in place. */
+    if (l->count == 1 && !l->items[0].once) {
+        int r = l->items[0].fn(em, event, arg, l->items[0].data);
+        return r < 0 ? r : 1;
+    }
+    return run_listeners(em, s, event, l, arg);
 }
 
 /* ---- lifetime and queries --------------------------------------------------- */
@@ -454,6 +467,7 @@ void tide_emitter_destroy(tide_emitter_t *em)
     for (uint32_t i = 0; i < s->nentries; i++) list_retire(s, s->entries[i].list);
     s->nentries = 0;
     s->destroyed = 1;
+    s->settle = 1;
 }
 
 tide_loop_t *tide_emitter_loop(const tide_emitter_t *em) { return em ? EM_LOOP(em) : NULL; }

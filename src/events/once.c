@@ -1,7 +1,12 @@
 /* events/once.c - Node's events.once(): a promise of an emitter's next
  * event. It listens to the event and, unless that is 'error' itself, to
  * 'error', and whichever comes first settles the promise and removes the
- * other listener, so both are gone when that emit returns (E9). */
+ * other listener, so both are gone when that emit returns (E9).
+ *
+ * Node's once is an async function returning the promise its listeners
+ * settle, so what the caller gets adopts that promise, two turns later;
+ * tide hands out the same adopting promise, so reactions to it run on
+ * Node's turn. */
 #include "core/internal.h"
 #include "events/events_internal.h"
 
@@ -60,7 +65,14 @@ int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_promise_t **out
         tide_off(em, event, on_event, w);
         goto fail_linked;
     }
-    *out = tide_promise_ref(w->promise);
+    tide_promise_t *outer;
+    if ((r = tide_promise_new(tide_emitter_loop(em), &outer)) != 0) {
+        tide_off(em, event, on_event, w);
+        if (event != TIDE_EVENT_ERROR) tide_off(em, TIDE_EVENT_ERROR, on_error, w);
+        goto fail_linked;
+    }
+    tide_promise_resolve(outer, tide_adopt(tide_promise_ref(w->promise)));
+    *out = outer;
     return 0;
 
 fail_linked:
