@@ -12,7 +12,7 @@ int main(void)
     tide_promise_t *ready, *other, *p;
     tide_event_t READY = tide_event("ready"), OTHER = tide_event("other");
     tide_emitter_init(&e, loop);
-    MUST(tide_event_once(&e, READY, &ready));
+    MUST(tide_event_once(&e, READY, NULL, &ready));
     MUST(tide_promise_then(ready, print_value, NULL, "resolved with", NULL));
     printf("listeners before %zu %zu\n", tide_listener_count(&e, READY),
            tide_listener_count(&e, TIDE_EVENT_ERROR));
@@ -21,7 +21,7 @@ int main(void)
            tide_listener_count(&e, TIDE_EVENT_ERROR));
     MUST(tide_promise_resolved(loop, NULL, &p));
     MUST(tide_promise_then(p, print_ok, NULL, "microtask queued after the emit", NULL));
-    MUST(tide_event_once(&e, OTHER, &other));
+    MUST(tide_event_once(&e, OTHER, NULL, &other));
     MUST(tide_promise_catch(other, print_err, "rejected with", NULL));
     tide_error_t *err = tide_error_new(-EIO, "failed first");
     MUST(tide_emit(&e, TIDE_EVENT_ERROR, err));

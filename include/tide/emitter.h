@@ -21,6 +21,7 @@
 #ifndef TIDE_EMITTER_H
 #define TIDE_EMITTER_H
 
+#include "tide/abort.h"
 #include "tide/common.h"
 #include "tide/error.h"
 #include "tide/promise.h"
@@ -143,10 +144,15 @@ TIDE_API unsigned tide_emitter_max_listeners(const tide_emitter_t *em);
 
 /* Node's events.once(): a promise fulfilled with the argument of the next
  * emit of event (its listener is already gone when that emit returns), or
- * rejected with the error if 'error' is emitted first. Returns 0, -EINVAL
- * or -ENOMEM; *out gets one reference. Await it in a fiber to wait for an
- * event. */
-TIDE_API int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_promise_t **out);
+ * rejected with the error if 'error' is emitted first. With a signal
+ * (NULL for none), aborting removes the listeners and rejects with the
+ * signal's reason; a signal that has aborted already gives a rejected
+ * promise. Returns 0, -EINVAL or -ENOMEM; *out gets one reference. Await
+ * it in a fiber to wait for an event (tide_abort_signal_timeout bounds the
+ * wait). The promise stays pending if the event never comes: destroying
+ * the emitter rejects it with -ECANCELED. */
+TIDE_API int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t *signal,
+                             tide_promise_t **out);
 
 /* ---- the loop's hooks -------------------------------------------------- */
 

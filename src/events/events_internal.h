@@ -4,6 +4,7 @@
 #ifndef TIDE_EVENTS_INTERNAL_H
 #define TIDE_EVENTS_INTERNAL_H
 
+#include "tide/abort.h"
 #include "tide/emitter.h"
 
 /* Queue the MaxListenersExceededWarning for event (tick-delivered). */
@@ -17,6 +18,8 @@ struct tide__event_waiter {
     tide_emitter_t *emitter;
     tide_promise_t *promise;
     tide_event_t event;
+    tide_abort_signal_t *signal; /* NULL, or a reference */
+    int64_t abort_id;
 };
 
 /* Link and unlink a waiter in em's state (which must exist). */

@@ -6,12 +6,18 @@
  * Node's once is an async function returning the promise its listeners
  * settle, so what the caller gets adopts that promise, two turns later;
  * tide hands out the same adopting promise, so reactions to it run on
- * Node's turn. */
+ * Node's turn. With an abort signal, aborting removes both listeners and
+ * rejects with the signal's reason; a signal aborted already rejects at
+ * once, as the async function throwing does. */
 #include "core/internal.h"
 #include "events/events_internal.h"
 
 static void waiter_finish(tide__event_waiter_t *w)
 {
+    if (w->signal) {
+        tide_abort_signal_off(w->signal, w->abort_id);
+        tide_abort_signal_release(w->signal);
+    }
     tide__emitter_remove_waiter(w->emitter, w);
     tide_promise_release(w->promise);
     tide__free(w);
@@ -40,6 +46,15 @@ static int on_error(tide_emitter_t *em, tide_event_t event, void *arg, void *dat
     return r == -ENOENT ? 0 : r;
 }
 
+static void on_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *data)
+{
+    tide__event_waiter_t *w = data;
+    tide_off(w->emitter, w->event, on_event, w);
+    if (w->event != TIDE_EVENT_ERROR) tide_off(w->emitter, TIDE_EVENT_ERROR, on_error, w);
+    tide_promise_reject(w->promise, tide_error_ref(reason));
+    waiter_finish(w);
+}
+
 void tide__event_waiter_cancel(tide__event_waiter_t *w)
 {
     tide_promise_reject(w->promise,
@@ -47,13 +62,18 @@ void tide__event_waiter_cancel(tide__event_waiter_t *w)
     waiter_finish(w);
 }
 
-int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_promise_t **out)
+int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t *signal,
+                    tide_promise_t **out)
 {
     if (!em || event == TIDE_EVENT_NONE || !out || !tide_emitter_loop(em)) return -EINVAL;
+    if (signal && tide_abort_signal_aborted(signal))
+        return tide_promise_rejected(tide_emitter_loop(em),
+                                     tide_error_ref(tide_abort_signal_reason(signal)), out);
     tide__event_waiter_t *w = tide__malloc(sizeof *w);
     if (!w) return -ENOMEM;
     w->emitter = em;
     w->event = event;
+    w->signal = NULL;
     int r = tide_promise_new(tide_emitter_loop(em), &w->promise);
     if (r) {
         tide__free(w);
@@ -70,6 +90,18 @@ int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_promise_t **out
         tide_off(em, event, on_event, w);
         if (event != TIDE_EVENT_ERROR) tide_off(em, TIDE_EVENT_ERROR, on_error, w);
         goto fail_linked;
+    }
+    if (signal) {
+        int64_t id = tide_abort_signal_on(signal, on_abort, w);
+        if (id < 0) {
+            tide_promise_release(outer);
+            tide_off(em, event, on_event, w);
+            if (event != TIDE_EVENT_ERROR) tide_off(em, TIDE_EVENT_ERROR, on_error, w);
+            r = (int)id;
+            goto fail_linked;
+        }
+        w->signal = tide_abort_signal_ref(signal);
+        w->abort_id = id;
     }
     tide_promise_resolve(outer, tide_adopt(tide_promise_ref(w->promise)));
     *out = outer;

@@ -411,7 +411,7 @@ static void test_event_once_promise(void)
     new_emitter(&em);
     outcome_t a = {0}, b = {0}, c = {0};
     tide_promise_t *p;
-    ASSERT_OK(tide_event_once(&em, EV_A, &p));
+    ASSERT_OK(tide_event_once(&em, EV_A, NULL, &p));
     watch(p, &a);
     ASSERT_EQ(tide_listener_count(&em, EV_A), 1);
     ASSERT_EQ(tide_listener_count(&em, TIDE_EVENT_ERROR), 1);
@@ -424,7 +424,7 @@ static void test_event_once_promise(void)
     ASSERT_EQ(a.settled, 1);
     ASSERT_STR_EQ(a.value, "value");
 
-    ASSERT_OK(tide_event_once(&em, EV_A, &p));
+    ASSERT_OK(tide_event_once(&em, EV_A, NULL, &p));
     watch(p, &b);
     tide_error_t *err = tide_error_new(-EPIPE, "broken");
     ASSERT_EQ(tide_emit(&em, TIDE_EVENT_ERROR, err), 1);
@@ -433,12 +433,50 @@ static void test_event_once_promise(void)
     ASSERT_OK(tide_run(loop, TIDE_RUN_NOWAIT));
     ASSERT_EQ(b.code, -EPIPE);
 
-    ASSERT_OK(tide_event_once(&em, EV_A, &p));
+    ASSERT_OK(tide_event_once(&em, EV_A, NULL, &p));
     watch(p, &c);
     tide_emitter_destroy(&em);
     ASSERT_OK(tide_run(loop, TIDE_RUN_NOWAIT));
     ASSERT_EQ(c.code, -ECANCELED);
-    ASSERT_EQ(tide_event_once(NULL, EV_A, &p), -EINVAL);
+    ASSERT_EQ(tide_event_once(NULL, EV_A, NULL, &p), -EINVAL);
+
+    /* With a signal: aborting removes both listeners and rejects with the
+     * reason; an event first leaves nothing on the signal. */
+    tide_emitter_init(&em, loop);
+    tide_abort_controller_t *ctrl;
+    ASSERT_OK(tide_abort_controller_new(loop, &ctrl));
+    tide_abort_signal_t *signal = tide_abort_controller_signal(ctrl);
+    outcome_t d = {0}, f = {0}, g = {0};
+    ASSERT_OK(tide_event_once(&em, EV_A, signal, &p));
+    watch(p, &d);
+    ASSERT_OK(tide_event_once(&em, EV_B, signal, &p));
+    watch(p, &f);
+    ASSERT_EQ(tide_emit(&em, EV_B, "b"), 1);
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 1);
+    ASSERT_OK(tide_abort(ctrl, NULL));
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 0);
+    ASSERT_EQ(tide_listener_count(&em, TIDE_EVENT_ERROR), 0);
+    ASSERT_OK(tide_event_once(&em, EV_A, signal, &p)); /* aborted already */
+    watch(p, &g);
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 0);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_NOWAIT));
+    ASSERT_EQ(d.code, -ECANCELED);
+    ASSERT_STR_EQ(f.value, "b");
+    ASSERT_EQ(g.code, -ECANCELED);
+    tide_abort_controller_free(ctrl);
+
+    /* a timeout signal as the deadline of the wait, its last reference
+     * held by the waiter */
+    outcome_t h = {0};
+    tide_abort_signal_t *timeout;
+    ASSERT_OK(tide_abort_signal_timeout(loop, 50, &timeout));
+    ASSERT_OK(tide_event_once(&em, EV_A, timeout, &p));
+    tide_abort_signal_release(timeout);
+    watch(p, &h);
+    ASSERT_OK(tide_clock_advance(loop, 50 * 1000000ull));
+    ASSERT_EQ(h.code, -ETIMEDOUT);
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 0);
+    tide_emitter_destroy(&em);
 }
 
 static tide_emitter_t *doomed;
@@ -543,7 +581,7 @@ static void test_emit_allocates_nothing(void)
 int main(void)
 {
     counting_alloc_install();
-    ASSERT_OK(tide_loop_new(&loop));
+    loop = new_virtual_loop();
     EV_A = tide_event("a");
     EV_B = tide_event("b");
     test_names();
