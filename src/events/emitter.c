@@ -1,7 +1,8 @@
 /* events/emitter.c - listener lists and emit (SEMANTICS.md E1-E8).
  *
  * Each event with listeners has an entry, in order of first registration
- * (that is the order of tide_event_names), pointing at an array of
+ * but errorMonitor last (that is the order of tide_event_names and of
+ * tide_remove_all for every event), pointing at an array of
  * registrations. Node copies the array at every emit to get its snapshot;
  * tide copies on write instead: while any emit of this emitter is under
  * way, a change to an array that an emit has started iterating goes to a
@@ -155,6 +156,13 @@ static entry_t *entry_add(state_t *s, tide_event_t event)
     list_t *l = list_new(4);
     if (!l) return NULL;
     entry_t *e = &s->entries[s->nentries++];
+    /* Node's eventNames() is Reflect.ownKeys(): symbols after strings,
+     * and errorMonitor is a symbol, so its entry stays last. */
+    if (event != TIDE_EVENT_ERROR_MONITOR && e != s->entries &&
+        e[-1].event == TIDE_EVENT_ERROR_MONITOR) {
+        e[0] = e[-1];
+        e--;
+    }
     e->event = event;
     e->warned = 0;
     e->list = l;

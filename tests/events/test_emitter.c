@@ -236,6 +236,22 @@ static void test_meta_events(void)
     ASSERT_EQ(tide_event_names(&em, names, 8), 0);
     tide_emitter_destroy(&em);
 
+    /* errorMonitor is a symbol in Node, listed after the names: it comes
+     * last in tide_event_names and in remove_all of every event */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_ERROR_MONITOR, say_l, "m"));
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_REMOVE_LISTENER, log_meta, NULL));
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_ERROR, say_l, "e"));
+    ASSERT_EQ(tide_event_names(&em, names, 8), 4);
+    ASSERT_EQ(names[0], EV_A);
+    ASSERT_EQ(names[1], TIDE_EVENT_REMOVE_LISTENER);
+    ASSERT_EQ(names[2], TIDE_EVENT_ERROR);
+    ASSERT_EQ(names[3], TIDE_EVENT_ERROR_MONITOR);
+    ASSERT_OK(tide_remove_all(&em, TIDE_EVENT_NONE));
+    ASSERT_STR_EQ(log_.buf, "rm:a:a:0 rm:error:e:0 rm:errorMonitor:m:0");
+    tide_emitter_destroy(&em);
+
     /* remove_all of one event, and without removeListener listeners */
     new_emitter(&em);
     ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
