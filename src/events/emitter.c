@@ -324,6 +324,16 @@ static int remove_all_announced(tide_emitter_t *em, tide_event_t event)
     return r;
 }
 
+/* Drop every entry without a word. */
+static void drop_entries(state_t *s)
+{
+    while (s->nentries) entry_remove(s, &s->entries[s->nentries - 1]);
+}
+
+/* Node's removeAllListeners() when removeListener has listeners: each event
+ * of a snapshot of the names in turn, removeListener's own listeners last,
+ * then it starts over with no events at all, so listeners that the
+ * removeListener listeners added meanwhile go too, unannounced. */
 static int remove_every_event(tide_emitter_t *em)
 {
     state_t *s = state_of(em);
@@ -335,7 +345,9 @@ static int remove_every_event(tide_emitter_t *em)
     for (uint32_t i = 0; i < n && r == 0; i++)
         if (events[i] != TIDE_EVENT_REMOVE_LISTENER) r = remove_all_announced(em, events[i]);
     tide__free(events);
-    return r ? r : remove_all_announced(em, TIDE_EVENT_REMOVE_LISTENER);
+    if (r == 0) r = remove_all_announced(em, TIDE_EVENT_REMOVE_LISTENER);
+    if (r == 0 && (s = state_of(em)) != NULL) drop_entries(s);
+    return r;
 }
 
 int tide_remove_all(tide_emitter_t *em, tide_event_t event)
@@ -350,7 +362,7 @@ int tide_remove_all(tide_emitter_t *em, tide_event_t event)
         if (e) entry_remove(s, e);
         return 0;
     }
-    while (s->nentries) entry_remove(s, &s->entries[s->nentries - 1]);
+    drop_entries(s);
     return 0;
 }
 

@@ -202,6 +202,17 @@ static int add_inside_new(tide_emitter_t *em, tide_event_t ev, void *arg, void *
     return 0;
 }
 
+/* A removeListener listener that adds a listener of EV_B, the first time. */
+static int added_b;
+static int add_b_on_remove(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    if (!added_b++) {
+        test_log(&log_, "added");
+        ASSERT_OK(tide_on(em, EV_B, say_l, "b"));
+    }
+    return 0;
+}
+
 static void test_meta_events(void)
 {
     tide_emitter_t em;
@@ -234,6 +245,17 @@ static void test_meta_events(void)
     /* per event last first, removeListener's own listener last */
     ASSERT_STR_EQ(log_.buf, "rm:a:a2:0 rm:b:b3:1 rm:b:b2:0"); /* the last one goes unannounced */
     ASSERT_EQ(tide_event_names(&em, names, 8), 0);
+    tide_emitter_destroy(&em);
+
+    /* remove_all of every event ends with no events at all: a listener
+     * that a removeListener listener added meanwhile goes too, unannounced */
+    new_emitter(&em);
+    added_b = 0;
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_REMOVE_LISTENER, add_b_on_remove, NULL));
+    ASSERT_OK(tide_remove_all(&em, TIDE_EVENT_NONE));
+    ASSERT_EQ(tide_event_names(&em, NULL, 0), 0);
+    ASSERT_STR_EQ(log_.buf, "added");
     tide_emitter_destroy(&em);
 
     /* errorMonitor is a symbol in Node, listed after the names: it comes
