@@ -270,7 +270,11 @@ static int remove_at(tide_emitter_t *em, state_t *s, entry_t *e, uint32_t pos)
     listener_t gone = l->items[pos];
     tide_event_t event = e->event;
     memmove(&l->items[pos], &l->items[pos + 1], (l->count - pos - 1) * sizeof gone);
+    /* Node keeps the warned mark on its listener array, which goes when
+     * one listener is left: the next time the count goes over, it warns
+     * again. */
     if (--l->count == 0) entry_remove(s, e);
+    else if (l->count == 1) e->warned = 0;
     if (!has_listeners(s, TIDE_EVENT_REMOVE_LISTENER)) return 0;
     tide_listener_info_t info = {event, gone.fn, gone.data, gone.once != 0};
     int r = tide_emit(em, TIDE_EVENT_REMOVE_LISTENER, &info);
