@@ -398,7 +398,18 @@ static TIDE__NOINLINE int once_claim(tide_emitter_t *em, state_t *s, tide_event_
     int64_t pos = find_last(e->list, it->fn, it->data, it->once, 1);
     if (pos < 0) return 1;
     int r = remove_at(em, s, e, (uint32_t)pos);
-    return r < 0 ? r : 1;
+    if (r < 0) {
+        /* Node's wrapper marks itself fired only when removeListener has
+         * returned: if a removeListener listener throws, an outer snapshot
+         * that still holds the registration calls it after all. */
+        for (uint32_t i = s->nfired; i-- > 0;)
+            if (s->fired[i] == it->once) {
+                s->fired[i] = s->fired[--s->nfired];
+                break;
+            }
+        return r;
+    }
+    return 1;
 }
 
 /* Call the snapshot l. Returns 1 or the first failure. */
