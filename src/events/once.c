@@ -46,11 +46,18 @@ static int on_error(tide_emitter_t *em, tide_event_t event, void *arg, void *dat
     return r == -ENOENT ? 0 : r;
 }
 
+/* Take both of w's listeners off its emitter (the error one exists unless
+ * the awaited event is 'error' itself). */
+static void waiter_unlisten(tide__event_waiter_t *w)
+{
+    tide_off(w->emitter, w->event, on_event, w);
+    if (w->event != TIDE_EVENT_ERROR) tide_off(w->emitter, TIDE_EVENT_ERROR, on_error, w);
+}
+
 static void on_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *data)
 {
     tide__event_waiter_t *w = data;
-    tide_off(w->emitter, w->event, on_event, w);
-    if (w->event != TIDE_EVENT_ERROR) tide_off(w->emitter, TIDE_EVENT_ERROR, on_error, w);
+    waiter_unlisten(w);
     tide_promise_reject(w->promise, tide_error_ref(reason));
     waiter_finish(w);
 }
@@ -87,16 +94,14 @@ int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t 
     }
     tide_promise_t *outer;
     if ((r = tide_promise_new(tide_emitter_loop(em), &outer)) != 0) {
-        tide_off(em, event, on_event, w);
-        if (event != TIDE_EVENT_ERROR) tide_off(em, TIDE_EVENT_ERROR, on_error, w);
+        waiter_unlisten(w);
         goto fail_linked;
     }
     if (signal) {
         int64_t id = tide_abort_signal_on(signal, on_abort, w);
         if (id < 0) {
             tide_promise_release(outer);
-            tide_off(em, event, on_event, w);
-            if (event != TIDE_EVENT_ERROR) tide_off(em, TIDE_EVENT_ERROR, on_error, w);
+            waiter_unlisten(w);
             r = (int)id;
             goto fail_linked;
         }
