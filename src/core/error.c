@@ -15,8 +15,11 @@ const char *tide_err_name(int err)
         return #code;
         TIDE_ERRNO_MAP(TIDE__NAME_CASE)
 #undef TIDE__NAME_CASE
-    case -TIDE_EAGGREGATE:
-        return "EAGGREGATE";
+#define TIDE__OWN_NAME_CASE(code, name, msg)                                   \
+    case -(code):                                                              \
+        return name;
+        TIDE_OWN_ERROR_MAP(TIDE__OWN_NAME_CASE)
+#undef TIDE__OWN_NAME_CASE
     default:
         return "UNKNOWN";
     }
@@ -31,8 +34,11 @@ const char *tide_strerror(int err)
         return msg;
         TIDE_ERRNO_MAP(TIDE__MSG_CASE)
 #undef TIDE__MSG_CASE
-    case -TIDE_EAGGREGATE:
-        return "all promises were rejected";
+#define TIDE__OWN_MSG_CASE(code, name, msg)                                    \
+    case -(code):                                                              \
+        return msg;
+        TIDE_OWN_ERROR_MAP(TIDE__OWN_MSG_CASE)
+#undef TIDE__OWN_MSG_CASE
     default:
         return "unknown error";
     }
