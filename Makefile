@@ -1,8 +1,8 @@
 # tide - the commands people type. CMake does the building; this wraps it.
 #   make        build (RelWithDebInfo) into build/
 #   make test   build, run every test under ctest, then again under
-#               ASan+UBSan (build-asan/), then the core, backend and
-#               async tests under Valgrind
+#               ASan+UBSan (build-asan/), then the unit tests and
+#               conformance cases under Valgrind
 #   make run    build and run the flagship example
 #   make bench  run the benchmarks against their peers (build-bench/)
 #   make test-aarch64  cross-build for aarch64 (build-aarch64/) and run

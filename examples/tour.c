@@ -6,7 +6,8 @@
  * Ctrl-C handled as a loop callback. It prints the loop's own accounting
  * (how long it was busy and how long it slept), then ends with async
  * functions: two tasks awaited together, and a wait cut short by a timeout
- * signal. */
+ * signal, and events: an emitter whose listeners run inside emit, and an
+ * async function awaiting one of its events. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,6 +92,38 @@ static tide_result_t async_tour(tide_loop_t *loop, void *unused)
     int rc = tide_sleep_await(loop, 10000, &opts); /* a 10 s wait, cut short */
     printf("  10 s sleep with a 100 ms timeout signal: %s\n", tide_err_name(rc));
     tide_abort_signal_release(timeout);
+    return tide_ok(NULL);
+}
+
+/* ---- part 5: events -------------------------------------------------------- */
+
+typedef struct {
+    tide_emitter_t events; /* embedded: emit needs no allocation */
+    const char *name;
+} shop_t;
+
+static tide_event_t ORDER, CLOSED;
+
+static int on_order(tide_emitter_t *em, tide_event_t ev, void *item, void *who)
+{
+    printf("  %s hears of an order for %s\n", (const char *)who, (const char *)item);
+    return 0; /* a negative code would be a throw: emit stops and returns it */
+}
+
+static void close_shop(tide_loop_t *loop, void *shop)
+{
+    tide_emit(&((shop_t *)shop)->events, CLOSED, "closing time");
+}
+
+static tide_result_t wait_for_closing(tide_loop_t *loop, void *arg)
+{
+    shop_t *shop = arg;
+    tide_promise_t *closed;
+    void *why;
+    if (tide_event_once(&shop->events, CLOSED, NULL, &closed) != 0) return tide_ok(NULL);
+    if (tide_await(closed, &why, NULL) == 0)
+        printf("  an async function awaited 'closed' on %s: %s\n", shop->name, (char *)why);
+    tide_promise_release(closed);
     return tide_ok(NULL);
 }
 
@@ -190,6 +223,21 @@ int main(void)
     printf("\n4. async functions (tide_async / tide_await)\n");
     tide_async(loop, async_tour, NULL, NULL); /* runs until its first await */
     tide_run(loop, TIDE_RUN_DEFAULT);
+
+    printf("\n5. events (tide_emitter_t)\n");
+    shop_t shop = {.name = "the corner shop"};
+    tide_emitter_init(&shop.events, loop);
+    ORDER = tide_event("order");
+    CLOSED = tide_event("closed");
+    tide_on(&shop.events, ORDER, on_order, "the kitchen");
+    tide_on(&shop.events, ORDER, on_order, "the till");
+    tide_async(loop, wait_for_closing, &shop, NULL); /* waits for 'closed' */
+    printf("  emitting 'order' (listeners run inside emit, in order):\n");
+    tide_emit(&shop.events, ORDER, "tea");
+    printf("  emit returned\n");
+    tide_set_timeout(loop, close_shop, &shop, 50);
+    tide_run(loop, TIDE_RUN_DEFAULT);
+    tide_emitter_destroy(&shop.events);
 
     err = tide_loop_close(loop);
     if (err) fprintf(stderr, "tide_loop_close: %s\n", tide_strerror(err));

@@ -85,30 +85,23 @@ extern "C" {
     X(EOVERFLOW, "value too large for defined data type")                      \
     X(EPROTO, "protocol error")
 
-/* Codes of tide's own, outside the errno range. The stream codes are
- * Node's ERR_STREAM_* errors, and tide_err_name gives Node's code names. */
-#define TIDE_EAGGREGATE (-10001) /* every input of tide_promise_any rejected */
-#define TIDE_ESTREAM_WRITE_AFTER_END (-10002)     /* write() after end() */
-#define TIDE_ESTREAM_DESTROYED (-10003)           /* a call on a destroyed stream */
-#define TIDE_ESTREAM_PREMATURE_CLOSE (-10004)     /* closed before end/finish */
-#define TIDE_ESTREAM_PUSH_AFTER_EOF (-10005)      /* push() after push_end() */
-#define TIDE_ESTREAM_UNSHIFT_AFTER_END (-10006)   /* unshift() after 'end' */
-#define TIDE_ESTREAM_ALREADY_FINISHED (-10007)    /* end() after 'finish' */
-#define TIDE_EMULTIPLE_CALLBACK (-10008)          /* a completion called twice */
-
-/* tide's own codes: (code, name, message), one line each. */
+/* Codes of tide's own, outside the errno range: one table as well, so a
+ * new code is one line here. X(name, value, message). The stream codes
+ * carry Node's error codes as names (tide_err_name gives
+ * "ERR_STREAM_WRITE_AFTER_END"), and their messages are Node's. */
 #define TIDE_OWN_ERROR_MAP(X)                                                  \
-    X(TIDE_EAGGREGATE, "EAGGREGATE", "all promises were rejected")             \
-    X(TIDE_ESTREAM_WRITE_AFTER_END, "ERR_STREAM_WRITE_AFTER_END", "write after end") \
-    X(TIDE_ESTREAM_DESTROYED, "ERR_STREAM_DESTROYED",                          \
-      "Cannot call write after a stream was destroyed")                        \
-    X(TIDE_ESTREAM_PREMATURE_CLOSE, "ERR_STREAM_PREMATURE_CLOSE", "Premature close") \
-    X(TIDE_ESTREAM_PUSH_AFTER_EOF, "ERR_STREAM_PUSH_AFTER_EOF", "stream.push() after EOF") \
-    X(TIDE_ESTREAM_UNSHIFT_AFTER_END, "ERR_STREAM_UNSHIFT_AFTER_END_EVENT",    \
-      "stream.unshift() after end event")                                      \
-    X(TIDE_ESTREAM_ALREADY_FINISHED, "ERR_STREAM_ALREADY_FINISHED",            \
-      "Cannot call end after a stream was finished")                           \
-    X(TIDE_EMULTIPLE_CALLBACK, "ERR_MULTIPLE_CALLBACK", "Callback called multiple times")
+    X(EAGGREGATE, -10001, "all promises were rejected")                        \
+    X(EUNHANDLED, -10002, "unhandled error")                                   \
+    X(ERR_STREAM_WRITE_AFTER_END, -10003, "write after end")                   \
+    X(ERR_STREAM_DESTROYED, -10004, "Cannot call write after a stream was destroyed") \
+    X(ERR_STREAM_PREMATURE_CLOSE, -10005, "Premature close")                   \
+    X(ERR_STREAM_PUSH_AFTER_EOF, -10006, "stream.push() after EOF")            \
+    X(ERR_STREAM_UNSHIFT_AFTER_END_EVENT, -10007, "stream.unshift() after end event") \
+    X(ERR_STREAM_ALREADY_FINISHED, -10008, "Cannot call end after a stream was finished") \
+    X(ERR_MULTIPLE_CALLBACK, -10009, "Callback called multiple times")
+#define TIDE__OWN_ERROR_ENUM(name, value, msg) TIDE_##name = (value),
+enum { TIDE_OWN_ERROR_MAP(TIDE__OWN_ERROR_ENUM) };
+#undef TIDE__OWN_ERROR_ENUM
 
 /* Name of an error code ("EINVAL"), or "UNKNOWN" for a code not in the table.
  * Accepts the code with either sign. Never returns NULL. */

@@ -21,6 +21,7 @@
 #ifndef TIDE_EMITTER_H
 #define TIDE_EMITTER_H
 
+#include "tide/abort.h"
 #include "tide/common.h"
 #include "tide/error.h"
 #include "tide/promise.h"
@@ -85,9 +86,10 @@ typedef struct {
 /* Make em an emitter on loop (warnings and uncaught errors go to the
  * loop's hooks, below). Allocates nothing until the first listener. */
 TIDE_API void tide_emitter_init(tide_emitter_t *em, tide_loop_t *loop);
-/* Drop every listener without emitting anything and free the storage. Legal
- * from inside one of em's own listeners: the emits under way finish their
- * snapshots, and em may be reused or freed as soon as this returns. */
+/* Drop every listener without emitting anything and free the storage;
+ * pending tide_event_once promises reject with -ECANCELED. Legal from inside
+ * one of em's own listeners: the emits under way call no further listener,
+ * and em may be reused or freed as soon as this returns. */
 TIDE_API void tide_emitter_destroy(tide_emitter_t *em);
 TIDE_API tide_loop_t *tide_emitter_loop(const tide_emitter_t *em);
 
@@ -136,16 +138,21 @@ TIDE_API size_t tide_listeners(const tide_emitter_t *em, tide_event_t event,
 TIDE_API size_t tide_event_names(const tide_emitter_t *em, tide_event_t *out, size_t cap);
 
 /* Warn once per event when it has more than n listeners; 0 turns the
- * warning off. The default is 10. */
-TIDE_API void tide_emitter_set_max_listeners(tide_emitter_t *em, unsigned n);
+ * warning off. The default is 10. Returns 0, -EINVAL or -ENOMEM. */
+TIDE_API int tide_emitter_set_max_listeners(tide_emitter_t *em, unsigned n);
 TIDE_API unsigned tide_emitter_max_listeners(const tide_emitter_t *em);
 
 /* Node's events.once(): a promise fulfilled with the argument of the next
  * emit of event (its listener is already gone when that emit returns), or
- * rejected with the error if 'error' is emitted first. Returns 0, -EINVAL
- * or -ENOMEM; *out gets one reference. Await it in a fiber to wait for an
- * event. */
-TIDE_API int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_promise_t **out);
+ * rejected with the error if 'error' is emitted first. With a signal
+ * (NULL for none), aborting removes the listeners and rejects with the
+ * signal's reason; a signal that has aborted already gives a rejected
+ * promise. Returns 0, -EINVAL or -ENOMEM; *out gets one reference. Await
+ * it in a fiber to wait for an event (tide_abort_signal_timeout bounds the
+ * wait). The promise stays pending if the event never comes: destroying
+ * the emitter rejects it with -ECANCELED. */
+TIDE_API int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t *signal,
+                             tide_promise_t **out);
 
 /* ---- the loop's hooks -------------------------------------------------- */
 

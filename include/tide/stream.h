@@ -44,7 +44,7 @@
  * Calls return 0 (or, for the calls Node gives a boolean, 1 for true and 0
  * for false) or a negative error: -EINVAL for bad arguments, -ENOMEM when
  * memory runs out (the call then changed nothing). Errors Node reports with
- * its ERR_STREAM_* codes use the TIDE_ESTREAM_* codes of tide/common.h.
+ * its ERR_STREAM_* codes use the TIDE_ERR_STREAM_* codes of tide/common.h.
  * Missing from Node's API: string encodings (setEncoding, decodeStrings:
  * chunks are bytes or objects), _construct, readable.wrap, Readable.from
  * iterables, web streams, and the readable/writable: false duplex options. */
@@ -169,7 +169,7 @@ TIDE_API int tide_stream_remove_all(tide_stream_t *stream, tide_event_t event);
 /* push(chunk): 1 while the buffer is below the high-water mark (push
  * more), 0 once it is not, or when the stream has ended, is destroyed or
  * errored (a push after EOF also destroys it with
- * TIDE_ESTREAM_PUSH_AFTER_EOF, as Node does). Negative: not taken. */
+ * TIDE_ERR_STREAM_PUSH_AFTER_EOF, as Node does). Negative: not taken. */
 TIDE_API int tide_stream_push(tide_stream_t *stream, void *base, size_t len,
                               tide_release_fn release, void *release_data);
 TIDE_API int tide_stream_push_copy(tide_stream_t *stream, const void *base, size_t len);
@@ -213,7 +213,7 @@ TIDE_API int tide_stream_end(tide_stream_t *stream, const tide_chunk_t *chunk, t
 
 /* Node's callbacks of _write/_writev, _final, _destroy, the transform and
  * flush. err (NULL: success) is taken over. A second call for the same
- * operation is Node's ERR_MULTIPLE_CALLBACK: TIDE_EMULTIPLE_CALLBACK
+ * operation is Node's ERR_MULTIPLE_CALLBACK: TIDE_ERR_MULTIPLE_CALLBACK
  * destroys the stream. */
 TIDE_API int tide_stream_write_done(tide_stream_t *stream, tide_error_t *err);
 TIDE_API int tide_stream_final_done(tide_stream_t *stream, tide_error_t *err);
@@ -237,7 +237,7 @@ TIDE_API int tide_stream_unpipe(tide_stream_t *src, tide_stream_t *dst);
 
 /* stream.finished(stream, opts, cb): cb runs once, when the stream has
  * ended and/or finished (0 flags: each side it has), or with the error, or
- * with TIDE_ESTREAM_PREMATURE_CLOSE when it closed first. */
+ * with TIDE_ERR_STREAM_PREMATURE_CLOSE when it closed first. */
 enum {
     TIDE_FINISHED_READABLE = 1,  /* watch only the readable side */
     TIDE_FINISHED_WRITABLE = 2,  /* watch only the writable side */

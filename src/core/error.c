@@ -15,9 +15,9 @@ const char *tide_err_name(int err)
         return #code;
         TIDE_ERRNO_MAP(TIDE__NAME_CASE)
 #undef TIDE__NAME_CASE
-#define TIDE__OWN_NAME_CASE(code, name, msg)                                   \
-    case -(code):                                                              \
-        return name;
+#define TIDE__OWN_NAME_CASE(name, value, msg)                                  \
+    case -(value):                                                             \
+        return #name;
         TIDE_OWN_ERROR_MAP(TIDE__OWN_NAME_CASE)
 #undef TIDE__OWN_NAME_CASE
     default:
@@ -34,8 +34,8 @@ const char *tide_strerror(int err)
         return msg;
         TIDE_ERRNO_MAP(TIDE__MSG_CASE)
 #undef TIDE__MSG_CASE
-#define TIDE__OWN_MSG_CASE(code, name, msg)                                    \
-    case -(code):                                                              \
+#define TIDE__OWN_MSG_CASE(name, value, msg)                                   \
+    case -(value):                                                             \
         return msg;
         TIDE_OWN_ERROR_MAP(TIDE__OWN_MSG_CASE)
 #undef TIDE__OWN_MSG_CASE

@@ -180,7 +180,7 @@ int tide_stream_destroy_done(tide_stream_t *s, tide_error_t *err)
     }
     if (!(s->kind & TIDE__DESTROY_PENDING)) {
         tide_error_release(err); /* Node ignores a second call */
-        return TIDE_EMULTIPLE_CALLBACK;
+        return TIDE_ERR_MULTIPLE_CALLBACK;
     }
     tide__hold(s);
     (void)tide__ticks_reserve(s->loop);

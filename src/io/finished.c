@@ -108,7 +108,7 @@ static void on_close_now(tide__eos_t *e)
     if (!premature && e->writable && !e->writable_finished)
         premature = !((s->kind & TIDE__HAS_WRITABLE) && tide__writable_finished(s, 0));
     if (premature) {
-        tide_error_t *pc = tide__stream_error(TIDE_ESTREAM_PREMATURE_CLOSE, NULL);
+        tide_error_t *pc = tide__stream_error(TIDE_ERR_STREAM_PREMATURE_CLOSE, NULL);
         callback(e, pc);
         tide_error_release(pc);
         return;

@@ -56,7 +56,7 @@ static void pl_ref_free(tide__attached_t *a)
 
 static int is_abort_or_premature(const tide_error_t *err)
 {
-    return err->code == -ECANCELED || err->code == TIDE_ESTREAM_PREMATURE_CLOSE;
+    return err->code == -ECANCELED || err->code == TIDE_ERR_STREAM_PREMATURE_CLOSE;
 }
 
 /* ---- finishing ---------------------------------------------------------- */
@@ -80,12 +80,12 @@ static void destroy_stage(stage_t *st, tide_error_t *err)
     if (st->finished) return;
     st->finished = 1;
     tide__destroyer(st->stream, err ? tide_error_ref(err)
-                                    : tide__stream_error(TIDE_ESTREAM_DESTROYED, "pipe"));
+                                    : tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "pipe"));
 }
 
 static void finish_impl(pipeline_t *pl, tide_error_t *err, int final)
 {
-    if (err && (!pl->error || pl->error->code == TIDE_ESTREAM_PREMATURE_CLOSE)) {
+    if (err && (!pl->error || pl->error->code == TIDE_ERR_STREAM_PREMATURE_CLOSE)) {
         tide_error_release(pl->error);
         pl->error = tide_error_ref(err);
     }
@@ -132,7 +132,7 @@ static int on_dst_close(tide_emitter_t *em, tide_event_t ev, void *arg, void *da
 {
     stage_t *st = data;
     if (!st->ended) {
-        tide_error_t *pc = tide__stream_error(TIDE_ESTREAM_PREMATURE_CLOSE, NULL);
+        tide_error_t *pc = tide__stream_error(TIDE_ERR_STREAM_PREMATURE_CLOSE, NULL);
         finish(st->pl, pc);
         tide_error_release(pc);
     }
@@ -175,7 +175,7 @@ static void src_eos(tide_stream_t *src, tide_error_t *err, void *data)
 {
     stage_t *st = data;
     tide__rstate_t *r = &src->r;
-    if (err && err->code == TIDE_ESTREAM_PREMATURE_CLOSE && (r->flags & R_ENDED) &&
+    if (err && err->code == TIDE_ERR_STREAM_PREMATURE_CLOSE && (r->flags & R_ENDED) &&
         !r->errored && !(r->flags & S_ERROR_EMITTED)) {
         if (tide_once(&src->em, TIDE_EVENT_END, on_finish_end, st) != 0 ||
             tide_once(&src->em, TIDE_EVENT_ERROR, on_finish_error, st) != 0)

@@ -57,7 +57,7 @@ int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
     if (front) {
         if (r->flags & R_END_EMITTED) {
             tide__chunk_unref(c);
-            tide__error_or_destroy(s, tide__stream_error(TIDE_ESTREAM_UNSHIFT_AFTER_END, NULL), 0);
+            tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_UNSHIFT_AFTER_END_EVENT, NULL), 0);
         } else if (r->flags & (S_DESTROYED | S_ERRORED)) {
             tide__chunk_unref(c);
             return 0;
@@ -68,7 +68,7 @@ int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
     }
     if (r->flags & R_ENDED) {
         tide__chunk_unref(c);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_ESTREAM_PUSH_AFTER_EOF, NULL), 0);
+        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_PUSH_AFTER_EOF, NULL), 0);
         return 0;
     }
     if (r->flags & (S_DESTROYED | S_ERRORED)) {

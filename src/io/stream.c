@@ -136,9 +136,9 @@ int tide__emit(tide_stream_t *s, tide_event_t event, void *arg)
 tide_error_t *tide__stream_error(int code, const char *what)
 {
     switch (code) {
-    case TIDE_ESTREAM_DESTROYED:
+    case TIDE_ERR_STREAM_DESTROYED:
         return tide_error_new(code, "Cannot call %s after a stream was destroyed", what);
-    case TIDE_ESTREAM_ALREADY_FINISHED:
+    case TIDE_ERR_STREAM_ALREADY_FINISHED:
         return tide_error_new(code, "Cannot call %s after a stream was finished", what);
     case -ECANCELED:
         return tide_error_new(code, "The operation was aborted");

@@ -56,7 +56,7 @@ static int failure(const tide_stream_t *s)
 {
     tide_error_t *err = tide_stream_errored(s);
     if (err) return err->code;
-    if (tide__stream_is_destroyed(s)) return TIDE_ESTREAM_PREMATURE_CLOSE;
+    if (tide__stream_is_destroyed(s)) return TIDE_ERR_STREAM_PREMATURE_CLOSE;
     return 0;
 }
 
@@ -199,7 +199,7 @@ static int await_drain(tide_stream_t *s, int ret, const tide_await_opts_t *opts)
     for (;;) {
         int rc = failure(s);
         if (rc) return rc;
-        if (s->w.flags & W_ENDING) return TIDE_ESTREAM_WRITE_AFTER_END;
+        if (s->w.flags & W_ENDING) return TIDE_ERR_STREAM_WRITE_AFTER_END;
         if (ret || !(s->w.flags & W_NEED_DRAIN)) return 1;
         rc = wait_for(s, W_DRAIN | W_ERROR | W_CLOSE, opts);
         if (rc < 0) return rc;
@@ -213,7 +213,7 @@ int tide_stream_write_chunk_await(tide_stream_t *s, const tide_chunk_t *chunk,
     int rc = enter_writer(s);
     if (rc) return rc;
     rc = failure(s);
-    if (!rc && (s->w.flags & W_ENDING)) rc = TIDE_ESTREAM_WRITE_AFTER_END;
+    if (!rc && (s->w.flags & W_ENDING)) rc = TIDE_ERR_STREAM_WRITE_AFTER_END;
     if (!rc) {
         rc = tide_stream_write_chunk(s, chunk, NULL, NULL);
         if (rc >= 0) rc = await_drain(s, rc, opts);

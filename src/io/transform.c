@@ -88,7 +88,7 @@ int tide_stream_transform_done(tide_stream_t *s, tide_error_t *err)
         /* A second call reaches the write callback a second time. */
         tide_error_release(err);
         tide__writable_onwrite(s, NULL);
-        rc = TIDE_EMULTIPLE_CALLBACK;
+        rc = TIDE_ERR_MULTIPLE_CALLBACK;
     } else {
         s->kind &= ~TIDE__TRANSFORM_PENDING;
         transformed(s, err);
@@ -108,8 +108,8 @@ int tide_stream_flush_done(tide_stream_t *s, tide_error_t *err)
     int rc = 0;
     if (!(s->kind & TIDE__FINAL_PENDING)) {
         tide_error_release(err);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_EMULTIPLE_CALLBACK, NULL), 0);
-        rc = TIDE_EMULTIPLE_CALLBACK;
+        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
+        rc = TIDE_ERR_MULTIPLE_CALLBACK;
     } else {
         if (!err) tide__readable_eof(s);
         final_done(s, err);

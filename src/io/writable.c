@@ -75,7 +75,7 @@ static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__c
     w->flags |= W_WRITING | W_SYNC | W_EXPECT_WRITE_CB;
     tide__hold(s); /* until the implementation calls back */
     if (w->flags & S_DESTROYED) {
-        tide__writable_onwrite(s, tide__stream_error(TIDE_ESTREAM_DESTROYED, "write"));
+        tide__writable_onwrite(s, tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write"));
     } else if (batch) {
         s->impl.writev(s, batch->vec, batch->n, s->impl.data);
     } else if (s->kind & TIDE__TRANSFORM) {
@@ -133,8 +133,8 @@ static int write_internal(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb, int
 {
     tide__wstate_t *w = &s->w;
     int code = 0;
-    if (w->flags & W_ENDING) code = TIDE_ESTREAM_WRITE_AFTER_END;
-    else if (w->flags & S_DESTROYED) code = TIDE_ESTREAM_DESTROYED;
+    if (w->flags & W_ENDING) code = TIDE_ERR_STREAM_WRITE_AFTER_END;
+    else if (w->flags & S_DESTROYED) code = TIDE_ERR_STREAM_DESTROYED;
     if (code) {
         tide_error_t *err = tide__stream_error(code, "write");
         tick_cb(s, cb, tide_error_ref(err));
@@ -211,7 +211,7 @@ void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err)
     tide__wstate_t *w = &s->w;
     if (!(w->flags & W_EXPECT_WRITE_CB)) {
         tide_error_release(err);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_EMULTIPLE_CALLBACK, NULL), 0);
+        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
         return;
     }
     int sync = (w->flags & W_SYNC) != 0;
@@ -320,13 +320,13 @@ void tide__writable_error_buffer(tide_stream_t *s)
             w->length -= tide__chunk_size(w->flags, e.chunk);
             tide__chunk_unref(e.chunk);
             tide_error_t *err = w->errored ? tide_error_ref(w->errored)
-                                           : tide__stream_error(TIDE_ESTREAM_DESTROYED, "write");
+                                           : tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write");
             tide__call(s, e.cb, err);
             tide_error_release(err);
         }
     }
     tide_error_t *err = w->errored ? tide_error_ref(w->errored)
-                                   : tide__stream_error(TIDE_ESTREAM_DESTROYED, "end");
+                                   : tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "end");
     call_finished(s, err);
     tide_error_release(err);
     reset_buffer(w);
@@ -406,7 +406,7 @@ void tide__writable_on_finish(tide_stream_t *s, tide_error_t *err)
 {
     tide__wstate_t *w = &s->w;
     if (w->flags & W_PREFINISHED) {
-        tide__error_or_destroy(s, err ? err : tide__stream_error(TIDE_EMULTIPLE_CALLBACK, NULL), 0);
+        tide__error_or_destroy(s, err ? err : tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
         return;
     }
     w->pendingcb--;
@@ -482,9 +482,9 @@ int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
         finish_maybe(s, 1);
         w->flags |= W_ENDED;
     } else if (w->flags & W_FINISHED) {
-        err = tide__stream_error(TIDE_ESTREAM_ALREADY_FINISHED, "end");
+        err = tide__stream_error(TIDE_ERR_STREAM_ALREADY_FINISHED, "end");
     } else if (w->flags & S_DESTROYED) {
-        err = tide__stream_error(TIDE_ESTREAM_DESTROYED, "end");
+        err = tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "end");
     }
     if (cb.fn) {
         if (err) {
@@ -623,7 +623,7 @@ int tide_stream_write_done(tide_stream_t *s, tide_error_t *err)
     (void)tide__ticks_reserve(s->loop); /* best effort: a completion cannot be refused */
     tide__writable_onwrite(s, err);
     tide__unhold(s);
-    return twice ? TIDE_EMULTIPLE_CALLBACK : 0;
+    return twice ? TIDE_ERR_MULTIPLE_CALLBACK : 0;
 }
 
 int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
@@ -637,8 +637,8 @@ int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
     int rc = 0;
     if (!(s->kind & TIDE__FINAL_PENDING)) {
         tide_error_release(err);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_EMULTIPLE_CALLBACK, NULL), 0);
-        rc = TIDE_EMULTIPLE_CALLBACK;
+        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
+        rc = TIDE_ERR_MULTIPLE_CALLBACK;
     } else {
         s->kind &= ~TIDE__FINAL_PENDING;
         tide__writable_on_finish(s, err);
