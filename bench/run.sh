@@ -2,12 +2,13 @@
 # bench/run.sh [NAME...] - build every benchmark in release mode (build-bench/)
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
-# timers, tick-microtask, idle-loop, fiber-switch, promise, emitter), only those. Prints the
-# programs' own RESULT lines, then a summary of tide's ratio to each peer.
+# timers, tick-microtask, idle-loop, fiber-switch, promise, emitter,
+# stream-pipeline), only those. Prints the programs' own RESULT lines, then
+# a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
 # variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS,
-# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS).
+# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS, BENCH_STREAM_MIB).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_BUILD:-$src/build-bench}
@@ -38,7 +39,7 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter
+    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do

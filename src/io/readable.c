@@ -184,7 +184,7 @@ static int gather(tide_stream_t *s, size_t n, tide__chunk_t **out)
     }
     /* The split needs a view of the rest: make it before anything moves. */
     size_t off = 0, i = b->head;
-    while (off + b->items[i & b->mask].chunk->pub.len <= n && off < n)
+    while (off < n && off + b->items[i & b->mask].chunk->pub.len <= n)
         off += b->items[i++ & b->mask].chunk->pub.len;
     tide__chunk_t *rest = NULL;
     if (off < n) {

@@ -71,11 +71,7 @@ void tide__sring_destroy(tide__sring_t *r)
 
 /* ---- deferred steps ----------------------------------------------------- */
 
-/* How many ticks one call may queue before its own tick runs, with room
- * to spare; the tick ring only grows when more than its capacity wait. */
-#define TIDE__TICK_SLACK 16
-
-int tide__ticks_reserve(tide_loop_t *loop)
+int tide__ticks_grow(tide_loop_t *loop)
 {
     tide__ring_t *r = &loop->ticks;
     while (r->cap - (r->tail - r->head) < TIDE__TICK_SLACK)

@@ -262,8 +262,16 @@ static inline void tide__unhold(tide_stream_t *s)
 }
 
 /* Room for the ticks one call may queue, so that a call that cannot have
- * it fails with -ENOMEM before it changes anything. */
-int tide__ticks_reserve(tide_loop_t *loop);
+ * it fails with -ENOMEM before it changes anything. The tick ring only
+ * grows when more than its capacity wait, so this is one comparison. */
+#define TIDE__TICK_SLACK 16
+int tide__ticks_grow(tide_loop_t *loop);
+static inline int tide__ticks_reserve(tide_loop_t *loop)
+{
+    const tide__ring_t *r = &loop->ticks;
+    if (TIDE__LIKELY(r->cap - (r->tail - r->head) >= TIDE__TICK_SLACK)) return 0;
+    return tide__ticks_grow(loop);
+}
 
 /* process.nextTick(fn, stream): the tick holds the stream. */
 void tide__tick(tide_stream_t *s, tide_fn fn);
