@@ -109,6 +109,7 @@ void tide__destroy(tide_stream_t *s, tide_error_t *err)
         tide__tick(s, error_buffer_tick);
     check_error(s, err);
     set_both(s, S_DESTROYED);
+    tide__transform_drop_held(s);
     s->kind |= TIDE__DESTROY_PENDING;
     tide__hold(s); /* until _destroy calls back */
     if (s->impl.destroy) {

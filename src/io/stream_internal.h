@@ -326,6 +326,7 @@ int tide__stream_is_finished(const tide_stream_t *s);
 void tide__transform_write(tide_stream_t *s, tide__chunk_t *c);
 void tide__transform_read(tide_stream_t *s);
 void tide__transform_final(tide_stream_t *s);
+void tide__transform_drop_held(tide_stream_t *s);
 
 /* The properties Node computes from both states. */
 static inline int tide__is_writable(const tide_stream_t *s)

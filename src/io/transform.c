@@ -49,6 +49,21 @@ void tide__transform_write(tide_stream_t *s, tide__chunk_t *c)
     transformed(s, NULL);
 }
 
+/* Destroyed with a write held back for a reader that will never come: in
+ * Node its callback never runs and the stream is collected. Here the
+ * write's hold on the stream and on its chunk go, and the stream stays as
+ * Node leaves it (still writing), so nothing else changes. */
+void tide__transform_drop_held(tide_stream_t *s)
+{
+    if (!(s->kind & TIDE__TRANSFORM_HELD)) return;
+    s->kind &= ~TIDE__TRANSFORM_HELD;
+    if (s->w.inflight) {
+        tide__chunk_unref(s->w.inflight);
+        s->w.inflight = NULL;
+    }
+    tide__unhold(s); /* the hold of do_write */
+}
+
 void tide__transform_read(tide_stream_t *s)
 {
     if (s->kind & TIDE__TRANSFORM_HELD) {
