@@ -245,14 +245,19 @@ enum {
 };
 typedef struct tide_finished_s tide_finished_t;
 /* *out (may be NULL) lets the watch be cancelled with
- * tide_stream_finished_cancel (Node's returned cleanup), until cb ran. */
+ * tide_stream_finished_cancel (Node's returned cleanup), until cb ran. The
+ * watch does not keep the stream: one that nobody holds and that waits for
+ * nothing is freed, and then cb never runs (a collected Node stream's
+ * never does either). */
 TIDE_API int tide_stream_finished(tide_stream_t *stream, unsigned flags, tide_stream_cb cb,
                                   void *data, tide_finished_t **out);
 TIDE_API void tide_stream_finished_cancel(tide_finished_t *watch);
 
 /* stream.pipeline(streams[0], ..., streams[n-1], cb): pipes them, and on
  * the first error destroys every stage with it. cb runs once, last, with
- * the first error (NULL on success) and the last stream. */
+ * the first error (NULL on success) and the last stream. -ENOMEM before
+ * anything started; memory that runs out half-way through the setup fails
+ * the pipeline like a stage's error (-ENOMEM to cb). */
 TIDE_API int tide_stream_pipeline(tide_stream_t *const *streams, size_t n, tide_stream_cb cb,
                                   void *data);
 

@@ -1,13 +1,14 @@
 /* io/finished.c - stream.finished (Node's end-of-stream, eos): one callback
  * when a stream has ended and/or finished, errored, or closed early. Like
  * Node's, the watch keeps its listeners after it fired (an 'error' that
- * comes later is still heard), so its record is freed with the stream; it
- * holds the stream until its callback ran. */
+ * comes later is still heard), so its record is freed with the stream. It
+ * does not keep the stream alive, as a listener does not in Node: a stream
+ * nobody holds and that waits for nothing goes, and its watch with it. */
 #include "io/stream_internal.h"
 
 struct tide__eos {
     tide__attached_t att;
-    tide_stream_t *stream;    /* may be gone once the callback ran */
+    tide_stream_t *stream;
     tide_loop_t *loop;
     tide__eos_fn fn;
     void *data;
@@ -19,7 +20,6 @@ struct tide__eos {
     uint8_t writable_finished;
     uint8_t readable_finished;
     uint8_t called;           /* once(callback), or cleaned up */
-    uint8_t holds;            /* holds the stream */
 };
 
 _Static_assert(sizeof(struct tide__eos) <= TIDE__RECORD_SIZE, "eos outgrew its pool");
@@ -31,14 +31,6 @@ static void eos_unref(tide__eos_t *e)
 
 static void eos_free(tide__attached_t *a) { eos_unref((tide__eos_t *)a); }
 
-static void let_go(tide__eos_t *e)
-{
-    if (e->holds) {
-        e->holds = 0;
-        tide__unhold(e->stream);
-    }
-}
-
 static void callback(tide__eos_t *e, tide_error_t *err)
 {
     if (e->called) return;
@@ -46,7 +38,6 @@ static void callback(tide__eos_t *e, tide_error_t *err)
     tide_stream_t *s = e->stream;
     tide__hold(s);
     e->fn(s, err, e->data);
-    let_go(e);
     tide__unhold(s);
 }
 
@@ -122,24 +113,30 @@ static int on_close(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
     return 0;
 }
 
+/* The ticks hold the stream (and the record) until they ran. */
 static void on_close_tick(tide_loop_t *loop, void *data)
 {
     tide__eos_t *e = data;
+    tide_stream_t *s = e->stream;
     if (!e->called) on_close_now(e);
     eos_unref(e);
+    tide__unhold(s);
 }
 
 /* onclosed: closed without a close event to wait for. */
 static void on_closed_tick(tide_loop_t *loop, void *data)
 {
     tide__eos_t *e = data;
-    if (!e->called) callback(e, errored(e->stream));
+    tide_stream_t *s = e->stream;
+    if (!e->called) callback(e, errored(s));
     eos_unref(e);
+    tide__unhold(s);
 }
 
 static void later(tide__eos_t *e, tide_fn fn)
 {
     e->refs++;
+    tide__hold(e->stream);
     tide__ring_push(&e->stream->loop->ticks, fn, e, e->stream->loop->context);
 }
 
@@ -153,10 +150,7 @@ void tide__eos_cleanup(tide__eos_t *e)
     tide_off(&s->em, TIDE_EVENT_CLOSE, on_close, e);
     if (tide__queue_linked(&e->att.node)) {
         tide__queue_remove(&e->att.node);
-        tide__hold(s);
-        let_go(e);
         eos_unref(e);
-        tide__unhold(s);
     }
 }
 
@@ -193,8 +187,6 @@ tide__eos_t *tide__eos(tide_stream_t *s, int readable, int writable, int error,
         return NULL;
     }
     tide__attach(s, &e->att);
-    e->holds = 1;
-    tide__hold(s);
 
     int errored_emitted = (has_w && (s->w.flags & S_ERROR_EMITTED)) ||
                           (has_r && (s->r.flags & S_ERROR_EMITTED));

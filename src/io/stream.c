@@ -7,9 +7,20 @@
 
 /* ---- per-loop pools ----------------------------------------------------- */
 
+static void stream_teardown(tide_stream_t *s);
+
+/* The loop closes with streams still alive (abandoned, stalled, or held
+ * by ticks the loop drops): their storage goes with the pools, and what
+ * they hold outside the pools (buffers, listeners, chunks) is given back
+ * here. Holds are not counted down one by one meanwhile. */
 static void streams_destroy(tide_loop_t *loop, void *state)
 {
     tide__streams_t *st = state;
+    st->closing = 1;
+    while (!tide__queue_empty(&st->live)) {
+        tide__queue_t *q = tide__queue_head(&st->live);
+        stream_teardown(tide__container_of(q, tide_stream_t, live));
+    }
     tide__pool_destroy(&st->streams);
     tide__pool_destroy(&st->chunks);
     tide__pool_destroy(&st->defers);
@@ -26,6 +37,7 @@ TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
     tide__pool_init(&st->chunks, sizeof(tide__chunk_t));
     tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
     tide__pool_init(&st->records, TIDE__RECORD_SIZE);
+    tide__queue_init(&st->live);
     loop->slots[TIDE__SLOT_STREAMS].state = st;
     loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
     return st;
@@ -190,6 +202,7 @@ static int stream_new(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
         s->w.hwm = pick_hwm(opts->writable_hwm, opts->hwm, obj);
     }
     st->live_streams++;
+    tide__queue_insert_tail(&st->live, &s->live);
     *out = s;
     return 0;
 }
@@ -225,11 +238,12 @@ void tide__attach(tide_stream_t *s, tide__attached_t *a)
     tide__queue_insert_tail(&s->attached, &a->node);
 }
 
-void tide__stream_free(tide_stream_t *s)
+/* Give back what the stream holds; its own storage stays with the caller. */
+static void stream_teardown(tide_stream_t *s)
 {
-    tide_loop_t *loop = s->loop;
-    /* Nothing holds it and nothing is queued: what it still buffers can
-     * never be read or written, as with a collected Node stream. */
+    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    tide__queue_remove(&s->live);
+    st->live_streams--;
     tide_emitter_destroy(&s->em);
     while (!tide__queue_empty(&s->attached)) {
         tide__queue_t *q = tide__queue_head(&s->attached);
@@ -240,8 +254,15 @@ void tide__stream_free(tide_stream_t *s)
     if (s->builtin_free) s->builtin_free(s);
     if (s->kind & TIDE__HAS_READABLE) tide__readable_release(s);
     if (s->kind & TIDE__HAS_WRITABLE) tide__writable_release(s);
-    tide__streams_t *st = loop->slots[TIDE__SLOT_STREAMS].state;
-    st->live_streams--;
+}
+
+void tide__stream_free(tide_stream_t *s)
+{
+    /* Nothing holds it and nothing is queued: what it still buffers can
+     * never be read or written, as with a collected Node stream. */
+    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    if (st->closing) return; /* streams_destroy gives everything back */
+    stream_teardown(s);
     tide__pool_put(&st->streams, s);
 }
 

@@ -70,8 +70,9 @@ static int next_chunk(tide_stream_t *s, tide__chunk_t **out, const tide_await_op
     rc = tide__readable_read(s, 1, 0, out);
     if (rc < 0) return rc;
     if (*out) return 1;
-    if ((rc = failure(s)) != 0) return rc;
+    /* Ended comes first: autoDestroy has destroyed a stream that ended. */
     if (s->r.flags & R_END_EMITTED) return 0;
+    if ((rc = failure(s)) != 0) return rc;
     rc = wait_for(s, W_READABLE | W_END | W_ERROR | W_CLOSE, opts);
     return rc < 0 ? rc : 2;
 }
@@ -197,9 +198,10 @@ static int enter_writer(tide_stream_t *s)
 static int await_drain(tide_stream_t *s, int ret, const tide_await_opts_t *opts)
 {
     for (;;) {
+        /* write() checks ending first, as Node's does */
+        if (s->w.flags & W_ENDING) return TIDE_ERR_STREAM_WRITE_AFTER_END;
         int rc = failure(s);
         if (rc) return rc;
-        if (s->w.flags & W_ENDING) return TIDE_ERR_STREAM_WRITE_AFTER_END;
         if (ret || !(s->w.flags & W_NEED_DRAIN)) return 1;
         rc = wait_for(s, W_DRAIN | W_ERROR | W_CLOSE, opts);
         if (rc < 0) return rc;
@@ -212,8 +214,7 @@ int tide_stream_write_chunk_await(tide_stream_t *s, const tide_chunk_t *chunk,
 {
     int rc = enter_writer(s);
     if (rc) return rc;
-    rc = failure(s);
-    if (!rc && (s->w.flags & W_ENDING)) rc = TIDE_ERR_STREAM_WRITE_AFTER_END;
+    rc = (s->w.flags & W_ENDING) ? TIDE_ERR_STREAM_WRITE_AFTER_END : failure(s);
     if (!rc) {
         rc = tide_stream_write_chunk(s, chunk, NULL, NULL);
         if (rc >= 0) rc = await_drain(s, rc, opts);

@@ -219,6 +219,7 @@ typedef struct tide__attached {
 struct tide_stream_s {
     tide_emitter_t em; /* first: a listener's emitter is the stream */
     tide_loop_t *loop;
+    tide__queue_t live; /* in the loop's list of streams not yet freed */
     uint32_t refs;
     uint32_t kind; /* TIDE__HAS_*, ... */
     tide_stream_opts_t impl;
@@ -237,6 +238,8 @@ typedef struct {
     tide__pool_t chunks;
     tide__pool_t defers;
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
+    tide__queue_t live;   /* every stream not yet freed */
+    int closing;          /* the loop is closing: nothing is freed one by one */
     uint64_t live_streams;
     uint64_t live_chunks;
 } tide__streams_t;
