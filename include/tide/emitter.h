@@ -133,12 +133,14 @@ TIDE_API size_t tide_listener_count(const tide_emitter_t *em, tide_event_t event
 TIDE_API size_t tide_listeners(const tide_emitter_t *em, tide_event_t event,
                                tide_listener_info_t *out, size_t cap);
 /* Copy up to cap event ids with listeners, in order of first registration
- * (an event whose last listener went starts over at the end); returns how
- * many there are. */
+ * (an event whose last listener went starts over at the end), except that
+ * errorMonitor comes last, as Node lists its symbol after the names;
+ * returns how many there are. */
 TIDE_API size_t tide_event_names(const tide_emitter_t *em, tide_event_t *out, size_t cap);
 
-/* Warn once per event when it has more than n listeners; 0 turns the
- * warning off. The default is 10. Returns 0, -EINVAL or -ENOMEM. */
+/* Warn once per event when it has more than n listeners (once more after
+ * it went down to one listener, as Node does); 0 turns the warning off.
+ * The default is 10. Returns 0, -EINVAL or -ENOMEM. */
 TIDE_API int tide_emitter_set_max_listeners(tide_emitter_t *em, unsigned n);
 TIDE_API unsigned tide_emitter_max_listeners(const tide_emitter_t *em);
 

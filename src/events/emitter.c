@@ -1,7 +1,8 @@
 /* events/emitter.c - listener lists and emit (SEMANTICS.md E1-E8).
  *
  * Each event with listeners has an entry, in order of first registration
- * (that is the order of tide_event_names), pointing at an array of
+ * but errorMonitor last (that is the order of tide_event_names and of
+ * tide_remove_all for every event), pointing at an array of
  * registrations. Node copies the array at every emit to get its snapshot;
  * tide copies on write instead: while any emit of this emitter is under
  * way, a change to an array that an emit has started iterating goes to a
@@ -155,6 +156,13 @@ static entry_t *entry_add(state_t *s, tide_event_t event)
     list_t *l = list_new(4);
     if (!l) return NULL;
     entry_t *e = &s->entries[s->nentries++];
+    /* Node's eventNames() is Reflect.ownKeys(): symbols after strings,
+     * and errorMonitor is a symbol, so its entry stays last. */
+    if (event != TIDE_EVENT_ERROR_MONITOR && e != s->entries &&
+        e[-1].event == TIDE_EVENT_ERROR_MONITOR) {
+        e[0] = e[-1];
+        e--;
+    }
     e->event = event;
     e->warned = 0;
     e->list = l;
@@ -262,7 +270,11 @@ static int remove_at(tide_emitter_t *em, state_t *s, entry_t *e, uint32_t pos)
     listener_t gone = l->items[pos];
     tide_event_t event = e->event;
     memmove(&l->items[pos], &l->items[pos + 1], (l->count - pos - 1) * sizeof gone);
+    /* Node keeps the warned mark on its listener array, which goes when
+     * one listener is left: the next time the count goes over, it warns
+     * again. */
     if (--l->count == 0) entry_remove(s, e);
+    else if (l->count == 1) e->warned = 0;
     if (!has_listeners(s, TIDE_EVENT_REMOVE_LISTENER)) return 0;
     tide_listener_info_t info = {event, gone.fn, gone.data, gone.once != 0};
     int r = tide_emit(em, TIDE_EVENT_REMOVE_LISTENER, &info);
@@ -316,6 +328,16 @@ static int remove_all_announced(tide_emitter_t *em, tide_event_t event)
     return r;
 }
 
+/* Drop every entry without a word. */
+static void drop_entries(state_t *s)
+{
+    while (s->nentries) entry_remove(s, &s->entries[s->nentries - 1]);
+}
+
+/* Node's removeAllListeners() when removeListener has listeners: each event
+ * of a snapshot of the names in turn, removeListener's own listeners last,
+ * then it starts over with no events at all, so listeners that the
+ * removeListener listeners added meanwhile go too, unannounced. */
 static int remove_every_event(tide_emitter_t *em)
 {
     state_t *s = state_of(em);
@@ -327,7 +349,9 @@ static int remove_every_event(tide_emitter_t *em)
     for (uint32_t i = 0; i < n && r == 0; i++)
         if (events[i] != TIDE_EVENT_REMOVE_LISTENER) r = remove_all_announced(em, events[i]);
     tide__free(events);
-    return r ? r : remove_all_announced(em, TIDE_EVENT_REMOVE_LISTENER);
+    if (r == 0) r = remove_all_announced(em, TIDE_EVENT_REMOVE_LISTENER);
+    if (r == 0 && (s = state_of(em)) != NULL) drop_entries(s);
+    return r;
 }
 
 int tide_remove_all(tide_emitter_t *em, tide_event_t event)
@@ -342,7 +366,7 @@ int tide_remove_all(tide_emitter_t *em, tide_event_t event)
         if (e) entry_remove(s, e);
         return 0;
     }
-    while (s->nentries) entry_remove(s, &s->entries[s->nentries - 1]);
+    drop_entries(s);
     return 0;
 }
 
@@ -374,7 +398,18 @@ static TIDE__NOINLINE int once_claim(tide_emitter_t *em, state_t *s, tide_event_
     int64_t pos = find_last(e->list, it->fn, it->data, it->once, 1);
     if (pos < 0) return 1;
     int r = remove_at(em, s, e, (uint32_t)pos);
-    return r < 0 ? r : 1;
+    if (r < 0) {
+        /* Node's wrapper marks itself fired only when removeListener has
+         * returned: if a removeListener listener throws, an outer snapshot
+         * that still holds the registration calls it after all. */
+        for (uint32_t i = s->nfired; i-- > 0;)
+            if (s->fired[i] == it->once) {
+                s->fired[i] = s->fired[--s->nfired];
+                break;
+            }
+        return r;
+    }
+    return 1;
 }
 
 /* Call the snapshot l. Returns 1 or the first failure. */

@@ -11,29 +11,12 @@
 #include <string.h>
 #include <tide.h>
 
-static uint32_t state;
-static uint32_t rnd(uint32_t n)
-{
-    uint32_t x = state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    state = x;
-    return x % n;
-}
+#include "model.h"
 
 static void code_of(const tide_error_t *e, char *buf, size_t size)
 {
     if (e->code == TIDE_EAGGREGATE) snprintf(buf, size, "AGG%zu", e->nerrors);
     else snprintf(buf, size, "%d", e->code);
-}
-
-static void must(int rc, const char *what)
-{
-    if (rc < 0) {
-        fprintf(stderr, "%s: %s\n", what, tide_strerror(rc));
-        exit(2);
-    }
 }
 
 enum { MAX = 64 };
@@ -189,7 +172,7 @@ typedef int (*combinator)(tide_loop_t *, tide_promise_t *const *, size_t, tide_p
 
 static void build(tide_loop_t *loop, uint32_t seed)
 {
-    state = seed ? seed : 1;
+    seed_rnd(seed);
     np = nh = 0;
     int nroots = 1 + (int)rnd(3);
     for (int k = 0; k < nroots; k++) {

@@ -5,24 +5,14 @@
 // The test passes when tide prints exactly what Node prints, seed by seed.
 'use strict';
 
-let state = 0;
-function rnd(n) {
-  let x = state;
-  x ^= x << 13; x >>>= 0;
-  x ^= x >>> 17;
-  x ^= x << 5; x >>>= 0;
-  state = x;
-  return x % n;
-}
+const { log, rnd, runSeeds, seedRnd } = require('./model.js');
 
-const out = [];
-const log = (s) => out.push(s);
 const codeOf = (e) => (e instanceof AggregateError ? 'AGG' + e.errors.length : String(e.code));
 const fail = (code) => { const e = new Error('e'); e.code = code; return e; };
 process.on('unhandledRejection', (e) => log('unhandled ' + codeOf(e)));
 
 function build(seed) {
-  state = seed >>> 0 || 1;
+  seedRnd(seed);
   const P = [];
   let handlers = 0;
   const roots = 1 + rnd(3);
@@ -93,15 +83,6 @@ function build(seed) {
   }
 }
 
-const first = Number(process.argv[2] || 1);
-const count = Number(process.argv[3] || 100);
-let seed = first;
-function next() {
-  if (seed >= first + count) { process.stdout.write(out.join('\n') + '\n'); return; }
-  log('seed ' + seed);
-  build(seed++);
-  // A program is done after its 0 ms timers and their drains; a later
-  // timer starts the next one.
-  setTimeout(next, 3);
-}
-next();
+// A program is done after its 0 ms timers and their drains; a later timer
+// starts the next one.
+runSeeds(build, (next) => setTimeout(next, 3));
