@@ -6,25 +6,6 @@
 
 #include "io/stream_internal.h"
 
-tide__chunk_t *tide__chunk_make(tide_loop_t *loop, void *base, size_t len, int kind,
-                                tide_release_fn release, void *release_data)
-{
-    tide__streams_t *st = tide__streams(loop);
-    if (TIDE__UNLIKELY(!st)) return NULL;
-    tide__chunk_t *c = tide__pool_get(&st->chunks);
-    if (TIDE__UNLIKELY(!c)) return NULL;
-    c->pub.base = base;
-    c->pub.len = len;
-    c->loop = loop;
-    c->refs = 1;
-    c->kind = (uint8_t)kind;
-    c->flags = 0;
-    c->u.release = release;
-    c->release_data = release_data;
-    st->live_chunks++;
-    return c;
-}
-
 /* A slice's parent may be a slice's parent too: walk up iteratively, so a
  * long chain of views cannot overflow the stack. */
 void tide__chunk_free(tide__chunk_t *c)
@@ -66,12 +47,9 @@ static tide__chunk_t *copy_of(tide_loop_t *loop, const void *base, size_t len, u
     return c;
 }
 
-tide__chunk_t *tide__chunk_keep(tide__chunk_t *c)
+tide__chunk_t *tide__chunk_copy_borrowed(tide__chunk_t *c)
 {
-    if (c->kind == TIDE__CHUNK_BORROWED && !(c->flags & TIDE__CHUNK_OBJECT))
-        return copy_of(c->loop, c->pub.base, c->pub.len, c->flags);
-    c->refs++;
-    return c;
+    return copy_of(c->loop, c->pub.base, c->pub.len, c->flags);
 }
 
 int tide_chunk_new(tide_loop_t *loop, void *base, size_t len, tide_release_fn release,

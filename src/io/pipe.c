@@ -91,18 +91,15 @@ static void cleanup(pipe_t *p)
     if (was_piped) pipe_unref(p);
 }
 
-/* Listeners hold the record while they run: cleanup may happen inside. */
+/* Listeners hold the record while they run: cleanup may happen inside,
+ * and the record holds both streams. */
 #define PIPE_LISTENER(name, body)                                              \
     static int name(tide_emitter_t *em, tide_event_t ev, void *arg, void *data) \
     {                                                                          \
         pipe_t *p = data;                                                      \
         p->refs++;                                                             \
-        tide__hold(p->src);                                                    \
-        tide__hold(p->dst);                                                    \
         (void)tide__ticks_reserve(p->src->loop);                               \
         body;                                                                  \
-        tide__unhold(p->dst);                                                  \
-        tide__unhold(p->src);                                                  \
         pipe_unref(p);                                                         \
         return 0;                                                              \
     }

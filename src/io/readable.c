@@ -40,13 +40,12 @@ static void add_chunk(tide_stream_t *s, tide__chunk_t *c, int front)
     maybe_read_more(s);
 }
 
-/* readableAddChunkPush / readableAddChunkUnshift: takes over c's reference.
- * The caller reserved a ring slot. */
-int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
+/* The rarer cases of readableAddChunk*: empty chunks, unshift, and a
+ * stream that cannot take more. Out of line, so a push stays small. */
+static TIDE__NOINLINE int add_unusual(tide_stream_t *s, tide__chunk_t *c, int front)
 {
     tide__rstate_t *r = &s->r;
-    int bytes = !(r->flags & S_OBJECT);
-    if (bytes && c->pub.len == 0) {
+    if (!(r->flags & S_OBJECT) && c->pub.len == 0) {
         tide__chunk_unref(c);
         if (!front) {
             r->flags &= ~R_READING;
@@ -66,15 +65,20 @@ int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
         }
         return can_push_more(r);
     }
-    if (r->flags & R_ENDED) {
-        tide__chunk_unref(c);
+    tide__chunk_unref(c);
+    if (r->flags & R_ENDED)
         tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_PUSH_AFTER_EOF, NULL), 0);
-        return 0;
-    }
-    if (r->flags & (S_DESTROYED | S_ERRORED)) {
-        tide__chunk_unref(c);
-        return 0;
-    }
+    return 0; /* ended, destroyed or errored */
+}
+
+/* readableAddChunkPush / readableAddChunkUnshift: takes over c's reference.
+ * The caller reserved a ring slot. */
+int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
+{
+    tide__rstate_t *r = &s->r;
+    if (TIDE__UNLIKELY(front || (r->flags & (R_ENDED | S_DESTROYED | S_ERRORED)) ||
+                       (c->pub.len == 0 && !(r->flags & S_OBJECT))))
+        return add_unusual(s, c, front);
     r->flags &= ~R_READING;
     add_chunk(s, c, 0);
     return can_push_more(r);

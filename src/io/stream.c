@@ -126,19 +126,22 @@ void tide__defer_free(tide__sdefer_t *d)
 
 /* ---- emitting ----------------------------------------------------------- */
 
-int tide__emit(tide_stream_t *s, tide_event_t event, void *arg)
+int tide__emit_error(tide_stream_t *s, void *arg)
 {
-    /* 'error' with no listener is the emitter's to report (uncaught). */
-    int unheard = event == TIDE_EVENT_ERROR && tide_listener_count(&s->em, event) == 0;
-    int rc = tide_emit(&s->em, event, arg);
-    if (rc < 0 && !unheard) {
-        const char *name = tide_event_name(event);
-        tide_error_t *e = tide_error_new(rc, "a '%s' listener of a stream failed: %s",
-                                         name ? name : "?", tide_strerror(rc));
-        tide_report_uncaught(s->loop, e);
-        tide_error_release(e);
-    }
+    /* With no listener, the emitter itself reports it (uncaught). */
+    if (tide_listener_count(&s->em, TIDE_EVENT_ERROR) == 0) return tide_emit(&s->em, TIDE_EVENT_ERROR, arg);
+    int rc = tide_emit(&s->em, TIDE_EVENT_ERROR, arg);
+    if (rc < 0) tide__listener_failed(s, TIDE_EVENT_ERROR, rc);
     return rc;
+}
+
+void tide__listener_failed(tide_stream_t *s, tide_event_t event, int rc)
+{
+    const char *name = tide_event_name(event);
+    tide_error_t *e = tide_error_new(rc, "a '%s' listener of a stream failed: %s",
+                                     name ? name : "?", tide_strerror(rc));
+    tide_report_uncaught(s->loop, e);
+    tide_error_release(e);
 }
 
 tide_error_t *tide__stream_error(int code, const char *what)

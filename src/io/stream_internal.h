@@ -34,12 +34,17 @@ typedef struct tide__chunk {
 
 static inline tide__chunk_t *tide__chunk(const tide_chunk_t *c) { return (tide__chunk_t *)c; }
 
-tide__chunk_t *tide__chunk_make(tide_loop_t *loop, void *base, size_t len, int kind,
-                                tide_release_fn release, void *release_data);
 void tide__chunk_free(tide__chunk_t *c);
 /* Hold a chunk for longer than the call that lent it (copies borrowed
  * bytes); NULL when memory runs out. */
-tide__chunk_t *tide__chunk_keep(tide__chunk_t *c);
+tide__chunk_t *tide__chunk_copy_borrowed(tide__chunk_t *c);
+static inline tide__chunk_t *tide__chunk_keep(tide__chunk_t *c)
+{
+    if (TIDE__UNLIKELY(c->kind == TIDE__CHUNK_BORROWED && !(c->flags & TIDE__CHUNK_OBJECT)))
+        return tide__chunk_copy_borrowed(c);
+    c->refs++;
+    return c;
+}
 
 static inline void tide__chunk_unref(tide__chunk_t *c)
 {
@@ -250,6 +255,27 @@ static inline tide__streams_t *tide__streams(tide_loop_t *loop)
     tide__streams_t *s = loop->slots[TIDE__SLOT_STREAMS].state;
     return TIDE__LIKELY(s != NULL) ? s : tide__streams_create(loop);
 }
+/* A chunk record from the loop's pool, one reference; inline because
+ * every push makes one. */
+static inline tide__chunk_t *tide__chunk_make(tide_loop_t *loop, void *base, size_t len, int kind,
+                                             tide_release_fn release, void *release_data)
+{
+    tide__streams_t *st = tide__streams(loop);
+    if (TIDE__UNLIKELY(!st)) return NULL;
+    tide__chunk_t *c = tide__pool_get(&st->chunks);
+    if (TIDE__UNLIKELY(!c)) return NULL;
+    c->pub.base = base;
+    c->pub.len = len;
+    c->loop = loop;
+    c->refs = 1;
+    c->kind = (uint8_t)kind;
+    c->flags = 0;
+    c->u.release = release;
+    c->release_data = release_data;
+    st->live_chunks++;
+    return c;
+}
+
 #define TIDE__RECORD_SIZE 128
 void *tide__record_get(tide_loop_t *loop);
 void tide__record_put(tide_loop_t *loop, void *rec);
@@ -284,8 +310,17 @@ tide__sdefer_t *tide__defer_new(tide_stream_t *s, tide__cb_t cb, tide_error_t *e
 void tide__defer_free(tide__sdefer_t *d);
 
 /* Emit an event. A listener that fails is reported as uncaught, the way
- * an exception from a listener reaches Node's top level. */
-int tide__emit(tide_stream_t *s, tide_event_t event, void *arg);
+ * an exception from a listener reaches Node's top level. Inline: 'data'
+ * is emitted for every chunk at every stage. */
+void tide__listener_failed(tide_stream_t *s, tide_event_t event, int rc);
+int tide__emit_error(tide_stream_t *s, void *arg);
+static inline int tide__emit(tide_stream_t *s, tide_event_t event, void *arg)
+{
+    if (TIDE__UNLIKELY(event == TIDE_EVENT_ERROR)) return tide__emit_error(s, arg);
+    int rc = tide_emit(&s->em, event, arg);
+    if (TIDE__UNLIKELY(rc < 0)) tide__listener_failed(s, event, rc);
+    return rc;
+}
 
 static inline void tide__call(tide_stream_t *s, tide__cb_t cb, tide_error_t *err)
 {

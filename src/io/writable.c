@@ -129,21 +129,23 @@ static void tick_cb(tide_stream_t *s, tide__cb_t cb, tide_error_t *err)
 
 /* _write(stream, chunk, cb): takes over c. Returns write()'s boolean; *err
  * (may be NULL) gets the write-after-end or destroyed error, borrowed. */
+/* Out of line: the write path stays small. */
+static TIDE__NOINLINE int write_refused(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb,
+                                        int *failed)
+{
+    int code = (s->w.flags & W_ENDING) ? TIDE_ERR_STREAM_WRITE_AFTER_END : TIDE_ERR_STREAM_DESTROYED;
+    tide_error_t *err = tide__stream_error(code, "write");
+    tick_cb(s, cb, tide_error_ref(err));
+    tide__error_or_destroy(s, err, 1);
+    tide__chunk_unref(c);
+    if (failed) *failed = code;
+    return 0;
+}
+
 static int write_internal(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb, int *failed)
 {
-    tide__wstate_t *w = &s->w;
-    int code = 0;
-    if (w->flags & W_ENDING) code = TIDE_ERR_STREAM_WRITE_AFTER_END;
-    else if (w->flags & S_DESTROYED) code = TIDE_ERR_STREAM_DESTROYED;
-    if (code) {
-        tide_error_t *err = tide__stream_error(code, "write");
-        tick_cb(s, cb, tide_error_ref(err));
-        tide__error_or_destroy(s, err, 1);
-        tide__chunk_unref(c);
-        if (failed) *failed = code;
-        return 0;
-    }
-    w->pendingcb++;
+    if (TIDE__UNLIKELY(s->w.flags & (W_ENDING | S_DESTROYED))) return write_refused(s, c, cb, failed);
+    s->w.pendingcb++;
     return write_or_buffer(s, c, cb);
 }
 
@@ -206,12 +208,70 @@ static void drop_inflight(tide__wstate_t *w, tide__cb_t cb)
     }
 }
 
+static TIDE__NOINLINE void onwrite_failed(tide_stream_t *s, tide__cb_t cb, tide_error_t *err,
+                                          int sync)
+{
+    tide__wstate_t *w = &s->w;
+    if (!(w->flags & S_ERRORED)) {
+        w->errored = tide_error_ref(err);
+        w->flags |= S_ERRORED;
+    }
+    if ((s->kind & TIDE__HAS_READABLE) && !s->r.errored) {
+        s->r.errored = tide_error_ref(err);
+        s->r.flags |= S_ERRORED;
+    }
+    tide__sdefer_t *d = sync ? tide__defer_new(s, cb, err) : NULL;
+    if (d) {
+        tide__tick_defer(d, onwrite_error_tick);
+    } else {
+        onwrite_error(s, cb, err);
+        tide_error_release(err);
+    }
+}
+
+/* A synchronous completion: drain and the callback wait for one tick,
+ * shared by writes with the same callback (S3 step 4). */
+static TIDE__NOINLINE void completed_sync(tide_stream_t *s, tide__cb_t cb)
+{
+    tide__wstate_t *w = &s->w;
+    int need_drain = (w->flags & W_NEED_DRAIN) && w->length == 0;
+    /* Node's test reads `state & kDestroyed !== 0`, which is `state & 1`:
+     * object mode. Kept, so the ticks match. */
+    int need_tick = need_drain || (w->flags & S_OBJECT) || cb.fn;
+    if (!cb.fn) {
+        if (!(w->flags & W_AFTER_WRITE_PENDING) && need_tick) {
+            tide__tick(s, after_write_nop_tick);
+            w->flags |= W_AFTER_WRITE_PENDING;
+        } else {
+            w->pendingcb--;
+            if (w->flags & W_ENDING) finish_maybe(s, 1);
+        }
+    } else if ((w->flags & W_AFTER_WRITE_TICK_INFO) && same_cb(w->tick_info->cb, cb)) {
+        w->tick_info->count++;
+    } else if (need_tick) {
+        tide__sdefer_t *d = tide__defer_new(s, cb, NULL);
+        if (d) {
+            w->tick_info = d;
+            tide__tick_defer(d, after_write_tick);
+            w->flags |= W_AFTER_WRITE_PENDING | W_AFTER_WRITE_TICK_INFO;
+        }
+    } else {
+        w->pendingcb--;
+        if (w->flags & W_ENDING) finish_maybe(s, 1);
+    }
+}
+
+static TIDE__NOINLINE void completed_twice(tide_stream_t *s, tide_error_t *err)
+{
+    tide_error_release(err);
+    tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
+}
+
 void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err)
 {
     tide__wstate_t *w = &s->w;
-    if (!(w->flags & W_EXPECT_WRITE_CB)) {
-        tide_error_release(err);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
+    if (TIDE__UNLIKELY(!(w->flags & W_EXPECT_WRITE_CB))) {
+        completed_twice(s, err);
         return;
     }
     int sync = (w->flags & W_SYNC) != 0;
@@ -222,53 +282,17 @@ void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err)
     w->writelen = 0;
     drop_inflight(w, cb);
 
-    if (err) {
-        if (!(w->flags & S_ERRORED)) {
-            w->errored = tide_error_ref(err);
-            w->flags |= S_ERRORED;
-        }
-        if ((s->kind & TIDE__HAS_READABLE) && !s->r.errored) {
-            s->r.errored = tide_error_ref(err);
-            s->r.flags |= S_ERRORED;
-        }
-        tide__sdefer_t *d = sync ? tide__defer_new(s, cb, err) : NULL;
-        if (d) {
-            tide__tick_defer(d, onwrite_error_tick);
-        } else {
-            onwrite_error(s, cb, err);
-            tide_error_release(err);
-        }
+    if (TIDE__UNLIKELY(err != NULL)) {
+        onwrite_failed(s, cb, err, sync);
     } else {
         if (w->flags & W_BUFFERED) clear_buffer(s);
-        if (sync) {
-            int need_drain = (w->flags & W_NEED_DRAIN) && w->length == 0;
-            /* Node's test reads `state & kDestroyed !== 0`, which is
-             * `state & 1`: object mode. Kept, so the ticks match. */
-            int need_tick = need_drain || (w->flags & S_OBJECT) || cb.fn;
-            if (!cb.fn) {
-                if (!(w->flags & W_AFTER_WRITE_PENDING) && need_tick) {
-                    tide__tick(s, after_write_nop_tick);
-                    w->flags |= W_AFTER_WRITE_PENDING;
-                } else {
-                    w->pendingcb--;
-                    if (w->flags & W_ENDING) finish_maybe(s, 1);
-                }
-            } else if ((w->flags & W_AFTER_WRITE_TICK_INFO) && same_cb(w->tick_info->cb, cb)) {
-                w->tick_info->count++;
-            } else if (need_tick) {
-                tide__sdefer_t *d = tide__defer_new(s, cb, NULL);
-                if (d) {
-                    w->tick_info = d;
-                    tide__tick_defer(d, after_write_tick);
-                    w->flags |= W_AFTER_WRITE_PENDING | W_AFTER_WRITE_TICK_INFO;
-                }
-            } else {
-                w->pendingcb--;
-                if (w->flags & W_ENDING) finish_maybe(s, 1);
-            }
-        } else {
+        /* The common case first: synchronous, no callback, nothing due. */
+        if (sync && !cb.fn && !(w->flags & (W_NEED_DRAIN | S_OBJECT | W_ENDING)))
+            w->pendingcb--;
+        else if (sync)
+            completed_sync(s, cb);
+        else
             after_write(s, 1, cb);
-        }
     }
     tide__unhold(s); /* the hold of do_write */
 }
