@@ -184,7 +184,6 @@ int tide_stream_destroy_done(tide_stream_t *s, tide_error_t *err)
         return TIDE_ERR_MULTIPLE_CALLBACK;
     }
     tide__hold(s);
-    (void)tide__ticks_reserve(s->loop);
     on_destroy(s, err);
     tide__unhold(s);
     return 0;

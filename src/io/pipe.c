@@ -98,7 +98,6 @@ static void cleanup(pipe_t *p)
     {                                                                          \
         pipe_t *p = data;                                                      \
         p->refs++;                                                             \
-        (void)tide__ticks_reserve(p->src->loop);                               \
         body;                                                                  \
         pipe_unref(p);                                                         \
         return 0;                                                              \

@@ -248,31 +248,11 @@ static int from_list(tide_stream_t *s, size_t n, tide__chunk_t **out)
     return gather(s, n < r->length ? n : r->length, out);
 }
 
-int tide__readable_read(tide_stream_t *s, int all, size_t n, tide__chunk_t **out)
+/* The part of read(n) after the size is known: refill through _read when
+ * below the mark, take `want` off the front, emit 'data'. */
+static int read_want(tide_stream_t *s, int all, size_t n, size_t want, tide__chunk_t **out)
 {
     tide__rstate_t *r = &s->r;
-    *out = NULL;
-    if (!all && n > r->hwm) {
-        if (n > ((size_t)1 << 30)) return -ERANGE; /* Node's ERR_OUT_OF_RANGE */
-        size_t m = 1;
-        while (m < n) m <<= 1;
-        r->hwm = m;
-    }
-    if (all || n != 0) r->flags &= ~R_EMITTED_READABLE;
-
-    if (!all && n == 0 && (r->flags & R_NEED_READABLE) &&
-        ((r->hwm != 0 ? r->length >= r->hwm : r->length > 0) || (r->flags & R_ENDED))) {
-        if (r->length == 0 && (r->flags & R_ENDED)) end_readable(s);
-        else emit_readable(s);
-        return 0;
-    }
-
-    size_t want = how_much(s, all, n);
-    if (want == 0 && (r->flags & R_ENDED)) {
-        if (r->length == 0) end_readable(s);
-        return 0;
-    }
-
     int do_read = (r->flags & R_NEED_READABLE) != 0;
     if (r->length == 0 || r->length - want < r->hwm) do_read = 1;
     if (r->flags & (R_READING | R_ENDED | S_DESTROYED | S_ERRORED)) {
@@ -308,6 +288,33 @@ int tide__readable_read(tide_stream_t *s, int all, size_t n, tide__chunk_t **out
     }
     *out = ret;
     return rc < 0 ? rc : ret != NULL;
+}
+
+int tide__readable_read(tide_stream_t *s, int all, size_t n, tide__chunk_t **out)
+{
+    tide__rstate_t *r = &s->r;
+    *out = NULL;
+    if (!all && n > r->hwm) {
+        if (n > ((size_t)1 << 30)) return -ERANGE; /* Node's ERR_OUT_OF_RANGE */
+        size_t m = 1;
+        while (m < n) m <<= 1;
+        r->hwm = m;
+    }
+    if (all || n != 0) r->flags &= ~R_EMITTED_READABLE;
+
+    if (!all && n == 0 && (r->flags & R_NEED_READABLE) &&
+        ((r->hwm != 0 ? r->length >= r->hwm : r->length > 0) || (r->flags & R_ENDED))) {
+        if (r->length == 0 && (r->flags & R_ENDED)) end_readable(s);
+        else emit_readable(s);
+        return 0;
+    }
+
+    size_t want = how_much(s, all, n);
+    if (want == 0 && (r->flags & R_ENDED)) {
+        if (r->length == 0) end_readable(s);
+        return 0;
+    }
+    return read_want(s, all, n, want, out);
 }
 
 /* ---- 'end' -------------------------------------------------------------- */
@@ -348,11 +355,21 @@ static void end_readable(tide_stream_t *s)
 
 /* ---- flowing and paused ------------------------------------------------- */
 
+/* Node's `while (state.flowing && stream.read() !== null);`. With data
+ * buffered, read() while flowing takes the first chunk (howMuchToRead), so
+ * the size logic is skipped and read() goes straight to taking it. */
 static void flow(tide_stream_t *s)
 {
-    while (s->r.flags & R_FLOWING) {
+    tide__rstate_t *r = &s->r;
+    while (r->flags & R_FLOWING) {
         tide__chunk_t *c;
-        tide__readable_read(s, 1, 0, &c);
+        if (TIDE__LIKELY(r->length)) {
+            r->flags &= ~R_EMITTED_READABLE;
+            size_t want = (r->flags & S_OBJECT) ? 1 : tide__sring_front(&r->buffer)->chunk->pub.len;
+            read_want(s, 1, 0, want, &c);
+        } else {
+            tide__readable_read(s, 1, 0, &c);
+        }
         if (!c) break;
         tide__chunk_unref(c);
     }

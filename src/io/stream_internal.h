@@ -292,7 +292,9 @@ static inline void tide__unhold(tide_stream_t *s)
 
 /* Room for the ticks one call may queue, so that a call that cannot have
  * it fails with -ENOMEM before it changes anything. The tick ring only
- * grows when more than its capacity wait, so this is one comparison. */
+ * grows when more than its capacity wait, so this is one comparison.
+ * Completions and listeners cannot refuse: they push, and the ring grows
+ * then if it must. */
 #define TIDE__TICK_SLACK 16
 int tide__ticks_grow(tide_loop_t *loop);
 static inline int tide__ticks_reserve(tide_loop_t *loop)

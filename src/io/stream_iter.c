@@ -116,7 +116,6 @@ void tide_stream_iter_free(tide_stream_iter_t *it)
     if (!it || it->freed) return;
     it->freed = 1;
     tide_stream_t *s = it->stream;
-    (void)tide__ticks_reserve(s->loop);
     /* The `finally` of the iterator: destroyOnReturn is Node's default. */
     if (!it->error && !it->done) {
         tide__destroyer(s, NULL); /* break: an AbortError unless finished */

@@ -97,7 +97,6 @@ int tide_stream_transform_done(tide_stream_t *s, tide_error_t *err)
         return -EINVAL;
     }
     tide__hold(s);
-    (void)tide__ticks_reserve(s->loop); /* best effort: a completion cannot be refused */
     int rc = 0;
     if (!(s->kind & TIDE__TRANSFORM_PENDING)) {
         /* A second call reaches the write callback a second time. */
@@ -119,7 +118,6 @@ int tide_stream_flush_done(tide_stream_t *s, tide_error_t *err)
         return -EINVAL;
     }
     tide__hold(s);
-    (void)tide__ticks_reserve(s->loop);
     int rc = 0;
     if (!(s->kind & TIDE__FINAL_PENDING)) {
         tide_error_release(err);

@@ -644,7 +644,6 @@ int tide_stream_write_done(tide_stream_t *s, tide_error_t *err)
     }
     int twice = !(s->w.flags & W_EXPECT_WRITE_CB);
     tide__hold(s);
-    (void)tide__ticks_reserve(s->loop); /* best effort: a completion cannot be refused */
     tide__writable_onwrite(s, err);
     tide__unhold(s);
     return twice ? TIDE_ERR_MULTIPLE_CALLBACK : 0;
@@ -657,7 +656,6 @@ int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
         return -EINVAL;
     }
     tide__hold(s);
-    (void)tide__ticks_reserve(s->loop);
     int rc = 0;
     if (!(s->kind & TIDE__FINAL_PENDING)) {
         tide_error_release(err);
