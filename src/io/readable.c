@@ -7,7 +7,7 @@
 #include "io/stream_internal.h"
 
 static void emit_readable(tide_stream_t *s);
-static void maybe_read_more(tide_stream_t *s);
+static inline void maybe_read_more(tide_stream_t *s);
 static void end_readable(tide_stream_t *s);
 static void flow(tide_stream_t *s);
 
@@ -112,7 +112,7 @@ static void emit_readable_tick(tide_loop_t *loop, void *data)
     tide__unhold(s);
 }
 
-static void emit_readable(tide_stream_t *s)
+static TIDE__NOINLINE void emit_readable(tide_stream_t *s)
 {
     tide__rstate_t *r = &s->r;
     r->flags &= ~R_NEED_READABLE;
@@ -150,12 +150,15 @@ static void maybe_read_more_tick(tide_loop_t *loop, void *data)
     tide__unhold(s);
 }
 
-static void maybe_read_more(tide_stream_t *s)
+static TIDE__NOINLINE void read_more_later(tide_stream_t *s)
 {
-    if (!(s->r.flags & R_READING_MORE)) {
-        s->r.flags |= R_READING_MORE;
-        tide__tick(s, maybe_read_more_tick);
-    }
+    s->r.flags |= R_READING_MORE;
+    tide__tick(s, maybe_read_more_tick);
+}
+
+static inline void maybe_read_more(tide_stream_t *s)
+{
+    if (!(s->r.flags & R_READING_MORE)) read_more_later(s);
 }
 
 /* ---- read(n) ------------------------------------------------------------ */

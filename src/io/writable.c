@@ -297,7 +297,7 @@ void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err)
     tide__unhold(s); /* the hold of do_write */
 }
 
-static void after_write(tide_stream_t *s, uint32_t count, tide__cb_t cb)
+static TIDE__NOINLINE void after_write(tide_stream_t *s, uint32_t count, tide__cb_t cb)
 {
     tide__wstate_t *w = &s->w;
     w->flags &= ~W_AFTER_WRITE_PENDING;
@@ -356,7 +356,7 @@ void tide__writable_error_buffer(tide_stream_t *s)
     reset_buffer(w);
 }
 
-static void clear_buffer(tide_stream_t *s)
+static TIDE__NOINLINE void clear_buffer(tide_stream_t *s)
 {
     tide__wstate_t *w = &s->w;
     if ((w->flags & (S_DESTROYED | W_BUFFER_PROCESSING | W_CORKED | W_BUFFERED)) != W_BUFFERED)
