@@ -28,6 +28,25 @@ static inline void write_later(tide_stream_t *s, const tide_chunk_t *chunk, void
     MUST(tide_set_immediate(tide_stream_loop(s), write_done_later, s));
 }
 
+/* read() {}: a readable fed by hand */
+static inline void read_nothing(tide_stream_t *s, size_t size, void *data)
+{
+    (void)s, (void)size, (void)data;
+}
+
+/* new Writable({ objectMode?, highWaterMark, write }) */
+static inline tide_stream_t *writable_new(tide_loop_t *loop, tide_write_fn write, size_t hwm,
+                                          unsigned flags)
+{
+    tide_stream_opts_t o = {0};
+    tide_stream_t *w;
+    o.write = write;
+    o.hwm = hwm;
+    o.flags = flags;
+    MUST(tide_writable_new(loop, &o, &w));
+    return w;
+}
+
 /* A listener printing its data, a string: () => console.log(text) */
 static inline int say(tide_emitter_t *em, tide_event_t ev, void *arg, void *text)
 {

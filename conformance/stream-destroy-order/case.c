@@ -36,8 +36,6 @@ static void complete(tide_loop_t *loop, void *stream)
     tide_stream_release(stream);
 }
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
 int main(void)
 {
     tide_loop_t *loop = case_loop();

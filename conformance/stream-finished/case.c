@@ -11,8 +11,6 @@ static void report(tide_stream_t *s, tide_error_t *err, void *name)
     else printf("%s: %s\n", (const char *)name, err->message);
 }
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
 static void fail_write(tide_stream_t *s, const tide_chunk_t *c, void *data)
 {
     MUST(tide_stream_write_done(s, tide_error_new(-ENOSPC, "disk full")));

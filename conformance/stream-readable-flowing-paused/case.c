@@ -83,8 +83,6 @@ static int flow_closed(tide_emitter_t *em, tide_event_t ev, void *arg, void *dat
     return 0;
 }
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
 static int on_object(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 {
     printf("object %ld\n", (long)(intptr_t)((const tide_chunk_t *)arg)->base);

@@ -58,38 +58,32 @@ static void m_write(tide_stream_t *s, const tide_chunk_t *chunk, void *data)
     if (tide_stream_write_done(s, NULL) != TIDE_ERR_MULTIPLE_CALLBACK) exit(2);
 }
 
-static tide_stream_t *make(tide_loop_t *loop, tide_write_fn write, tide_final_fn final)
-{
-    tide_stream_opts_t o = {0};
-    tide_stream_t *s;
-    o.write = write;
-    o.final = final;
-    MUST(tide_writable_new(loop, &o, &s));
-    return s;
-}
-
 int main(void)
 {
     tide_loop_t *loop = case_loop();
     const tide_chunk_t *q;
 
-    tide_stream_t *f = make(loop, write_now, f_final);
+    tide_stream_opts_t o = {0};
+    tide_stream_t *f;
+    o.write = write_now;
+    o.final = f_final;
+    MUST(tide_writable_new(loop, &o, &f));
     watch(f, "f", 1);
     MUST(tide_chunk_new(loop, "q", 1, NULL, NULL, &q));
     MUST(tide_stream_end(f, q, log_cb, "f end cb"));
     tide_chunk_release(q);
 
-    tide_stream_t *g = make(loop, g_write, NULL);
+    tide_stream_t *g = writable_new(loop, g_write, 0, 0);
     watch(g, "g", 0);
     MUST(tide_stream_write(g, "1", 1, log_cb, "g cb 1"));
     MUST(tide_stream_write(g, "2", 1, log_cb, "g cb 2"));
 
-    tide_stream_t *h = make(loop, h_write, NULL);
+    tide_stream_t *h = writable_new(loop, h_write, 0, 0);
     watch(h, "h", 0);
     printf("h write %s\n", MUST(tide_stream_write(h, "1", 1, log_cb, "h cb 1")) ? "true" : "false");
     MUST(tide_next_tick(loop, print, "user tick"));
 
-    tide_stream_t *m = make(loop, m_write, NULL);
+    tide_stream_t *m = writable_new(loop, m_write, 0, 0);
     watch(m, "m", 0);
     MUST(tide_stream_write(m, "1", 1, log_cb, "m cb 1"));
 

@@ -17,41 +17,30 @@ static int drained(tide_emitter_t *em, tide_event_t ev, void *arg, void *what)
     return 0;
 }
 
-static tide_stream_t *writable(tide_loop_t *loop, size_t hwm, unsigned flags, tide_write_fn fn)
-{
-    tide_stream_opts_t o = {0};
-    tide_stream_t *w;
-    o.write = fn;
-    o.hwm = hwm;
-    o.flags = flags;
-    MUST(tide_writable_new(loop, &o, &w));
-    return w;
-}
-
 int main(void)
 {
     tide_loop_t *loop = case_loop();
     static int obj;
 
-    tide_stream_t *slow = writable(loop, 4, 0, write_later);
+    tide_stream_t *slow = writable_new(loop, write_later, 4, 0);
     show(slow, "write 1 byte", MUST(tide_stream_write(slow, bytes, 1, NULL, NULL)));
     show(slow, "write 2 bytes", MUST(tide_stream_write(slow, bytes, 2, NULL, NULL)));
     show(slow, "write 1 byte", MUST(tide_stream_write(slow, bytes, 1, NULL, NULL)));
     show(slow, "write 1 byte", MUST(tide_stream_write(slow, bytes, 1, NULL, NULL)));
     on(slow, TIDE_EVENT_DRAIN, drained, "drain");
 
-    tide_stream_t *objects = writable(loop, 2, TIDE_STREAM_OBJECT_MODE, write_later);
+    tide_stream_t *objects = writable_new(loop, write_later, 2, TIDE_STREAM_OBJECT_MODE);
     show(objects, "write object", MUST(tide_stream_write(objects, &obj, 0, NULL, NULL)));
     show(objects, "write object", MUST(tide_stream_write(objects, &obj, 0, NULL, NULL)));
     show(objects, "write object", MUST(tide_stream_write(objects, &obj, 0, NULL, NULL)));
     on(objects, TIDE_EVENT_DRAIN, drained, "objects drain");
 
-    tide_stream_t *sync = writable(loop, 4, 0, write_now);
+    tide_stream_t *sync = writable_new(loop, write_now, 4, 0);
     show(sync, "sync write 10 bytes", MUST(tide_stream_write(sync, bytes, 10, NULL, NULL)));
     show(sync, "sync write 4 bytes", MUST(tide_stream_write(sync, bytes, 4, NULL, NULL)));
     on(sync, TIDE_EVENT_DRAIN, say, "sync drain (never)");
 
-    tide_stream_t *zero = writable(loop, TIDE_HWM_ZERO, 0, write_later);
+    tide_stream_t *zero = writable_new(loop, write_later, TIDE_HWM_ZERO, 0);
     show(zero, "zero-mark write", MUST(tide_stream_write(zero, bytes, 1, NULL, NULL)));
     on(zero, TIDE_EVENT_DRAIN, drained, "zero-mark drain");
 

@@ -350,6 +350,10 @@ int tide__writable_write(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb);
 int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb);
 void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err);
 void tide__writable_on_finish(tide_stream_t *s, tide_error_t *err);
+void tide__writable_final_done(tide_stream_t *s, tide_error_t *err);
+/* A completion of _final or flush from the program; refused (Node's
+ * ERR_MULTIPLE_CALLBACK) when none is pending. eof: push EOF first. */
+int tide__final_complete(tide_stream_t *s, tide_error_t *err, int eof);
 void tide__writable_error_buffer(tide_stream_t *s);
 void tide__writable_release(tide_stream_t *s);
 int tide__writable_finished(const tide_stream_t *s, int strict); /* isWritableFinished */

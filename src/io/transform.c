@@ -72,14 +72,6 @@ void tide__transform_read(tide_stream_t *s)
     }
 }
 
-/* The end of _final: takes over err. */
-static void final_done(tide_stream_t *s, tide_error_t *err)
-{
-    s->kind &= ~TIDE__FINAL_PENDING;
-    tide__writable_on_finish(s, err);
-    tide__unhold(s); /* the hold of prefinish */
-}
-
 void tide__transform_final(tide_stream_t *s)
 {
     if (s->impl.flush && !(s->w.flags & S_DESTROYED)) {
@@ -87,7 +79,7 @@ void tide__transform_final(tide_stream_t *s)
         return;
     }
     tide__readable_eof(s);
-    final_done(s, NULL);
+    tide__writable_final_done(s, NULL);
 }
 
 int tide_stream_transform_done(tide_stream_t *s, tide_error_t *err)
@@ -117,16 +109,6 @@ int tide_stream_flush_done(tide_stream_t *s, tide_error_t *err)
         tide_error_release(err);
         return -EINVAL;
     }
-    tide__hold(s);
-    int rc = 0;
-    if (!(s->kind & TIDE__FINAL_PENDING)) {
-        tide_error_release(err);
-        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
-        rc = TIDE_ERR_MULTIPLE_CALLBACK;
-    } else {
-        if (!err) tide__readable_eof(s);
-        final_done(s, err);
-    }
-    tide__unhold(s);
-    return rc;
+    /* flush's callback: push(null), then the callback of _final. */
+    return tide__final_complete(s, err, 1);
 }

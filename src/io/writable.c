@@ -649,12 +649,17 @@ int tide_stream_write_done(tide_stream_t *s, tide_error_t *err)
     return twice ? TIDE_ERR_MULTIPLE_CALLBACK : 0;
 }
 
-int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
+/* The end of _final (or of a transform's flush): Node's onFinish, and the
+ * hold of prefinish let go. Takes over err. */
+void tide__writable_final_done(tide_stream_t *s, tide_error_t *err)
 {
-    if (!s || !(s->kind & TIDE__HAS_WRITABLE) || (s->kind & TIDE__TRANSFORM)) {
-        tide_error_release(err);
-        return -EINVAL;
-    }
+    s->kind &= ~TIDE__FINAL_PENDING;
+    tide__writable_on_finish(s, err);
+    tide__unhold(s); /* the hold of prefinish */
+}
+
+int tide__final_complete(tide_stream_t *s, tide_error_t *err, int eof)
+{
     tide__hold(s);
     int rc = 0;
     if (!(s->kind & TIDE__FINAL_PENDING)) {
@@ -662,10 +667,18 @@ int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
         tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
         rc = TIDE_ERR_MULTIPLE_CALLBACK;
     } else {
-        s->kind &= ~TIDE__FINAL_PENDING;
-        tide__writable_on_finish(s, err);
-        tide__unhold(s); /* the hold of prefinish */
+        if (eof && !err) tide__readable_eof(s);
+        tide__writable_final_done(s, err);
     }
     tide__unhold(s);
     return rc;
+}
+
+int tide_stream_final_done(tide_stream_t *s, tide_error_t *err)
+{
+    if (!s || !(s->kind & TIDE__HAS_WRITABLE) || (s->kind & TIDE__TRANSFORM)) {
+        tide_error_release(err);
+        return -EINVAL;
+    }
+    return tide__final_complete(s, err, 0);
 }

@@ -88,6 +88,37 @@ static inline tide_stream_t *source_new(tide_loop_t *loop, source_t *src, size_t
     return s;
 }
 
+/* A readable fed by hand (Node's `read() {}`). */
+static inline void read_nothing(tide_stream_t *s, size_t size, void *data)
+{
+    (void)s, (void)size, (void)data;
+}
+
+static inline tide_stream_t *manual_new(tide_loop_t *loop, size_t hwm, unsigned flags)
+{
+    tide_stream_opts_t o = {0};
+    tide_stream_t *s;
+    o.read = read_nothing;
+    o.hwm = hwm;
+    o.flags = flags;
+    ASSERT_OK(tide_readable_new(loop, &o, &s));
+    return s;
+}
+
+/* A readable and a writable with their own functions and marks. */
+static inline void pair_new(tide_loop_t *loop, tide_read_fn read, size_t rhwm, tide_write_fn write,
+                            size_t whwm, tide_stream_t **r, tide_stream_t **w)
+{
+    tide_stream_opts_t o = {0};
+    o.read = read;
+    o.hwm = rhwm;
+    ASSERT_OK(tide_readable_new(loop, &o, r));
+    memset(&o, 0, sizeof o);
+    o.write = write;
+    o.hwm = whwm;
+    ASSERT_OK(tide_writable_new(loop, &o, w));
+}
+
 /* ---- a sink that completes writes now or from an immediate -------------- */
 
 typedef struct {

@@ -104,8 +104,6 @@ static tide_result_t write_all(tide_loop_t *loop, void *arg)
     return tide_ok(NULL);
 }
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
 static tide_result_t errors_and_aborts(tide_loop_t *loop, void *arg)
 {
     tide_stream_opts_t o = {0};

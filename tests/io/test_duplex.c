@@ -63,8 +63,6 @@ static void test_transform_backpressure(void)
                             "after-reads transformed 3 rlen 3 wlen 4");
 }
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
 static int log_writable(tide_emitter_t *em, tide_event_t ev, void *arg, void *text)
 {
     char buf[64];

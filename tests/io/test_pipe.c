@@ -41,17 +41,10 @@ static void slow_write(tide_stream_t *s, const tide_chunk_t *c, void *data)
 static void test_backpressure_bounds(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_opts_t o = {0};
     fast.left = 2000;
     fast.max_rlen = 0;
     max_wlen = 0;
-    o.read = fast_read;
-    o.hwm = 4 * CHUNK;
-    ASSERT_OK(tide_readable_new(loop, &o, &src_s));
-    memset(&o, 0, sizeof o);
-    o.write = slow_write;
-    o.hwm = 3 * CHUNK;
-    ASSERT_OK(tide_writable_new(loop, &o, &dst_s));
+    pair_new(loop, fast_read, 4 * CHUNK, slow_write, 3 * CHUNK, &src_s, &dst_s);
     on_log(dst_s, TIDE_EVENT_FINISH, "finish");
     ASSERT_OK(tide_stream_pipe(src_s, dst_s, 0));
     tide_stream_release(src_s);
@@ -82,13 +75,8 @@ static int log_flowing(tide_emitter_t *em, tide_event_t ev, void *arg, void *dat
 static void test_failing_destination(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_opts_t o = {0};
     fast.left = 10;
-    o.read = fast_read;
-    ASSERT_OK(tide_readable_new(loop, &o, &src_s));
-    memset(&o, 0, sizeof o);
-    o.write = fail_write;
-    ASSERT_OK(tide_writable_new(loop, &o, &dst_s));
+    pair_new(loop, fast_read, 0, fail_write, 0, &src_s, &dst_s);
     on_log(dst_s, TIDE_EVENT_UNPIPE, "unpipe");
     on_log(dst_s, TIDE_EVENT_ERROR, "error");
     ASSERT_OK(tide_stream_on(dst_s, TIDE_EVENT_CLOSE, log_flowing, NULL));
@@ -136,16 +124,9 @@ static void counting_write(tide_stream_t *s, const tide_chunk_t *c, void *data)
 static void test_no_allocation_per_chunk(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_opts_t o = {0};
     fast.left = 20000;
     chunks_seen = 0;
-    o.read = fast_read;
-    o.hwm = 8 * CHUNK;
-    ASSERT_OK(tide_readable_new(loop, &o, &src_s));
-    memset(&o, 0, sizeof o);
-    o.write = counting_write;
-    o.hwm = 8 * CHUNK;
-    ASSERT_OK(tide_writable_new(loop, &o, &dst_s));
+    pair_new(loop, fast_read, 8 * CHUNK, counting_write, 8 * CHUNK, &src_s, &dst_s);
     ASSERT_OK(tide_stream_pipe(src_s, dst_s, 0));
     tide_stream_release(src_s);
     tide_stream_release(dst_s);

@@ -5,19 +5,6 @@
  * arguments. */
 #include "stream_test.h"
 
-static void read_nothing(tide_stream_t *s, size_t size, void *data) {}
-
-static tide_stream_t *manual(tide_loop_t *loop, size_t hwm, unsigned flags)
-{
-    tide_stream_opts_t o = {0};
-    tide_stream_t *s;
-    o.read = read_nothing;
-    o.hwm = hwm;
-    o.flags = flags;
-    ASSERT_OK(tide_readable_new(loop, &o, &s));
-    return s;
-}
-
 static void push_str(tide_stream_t *s, const char *text, int expect)
 {
     ASSERT_EQ(tide_stream_push(s, (void *)text, strlen(text), NULL, NULL), expect);
@@ -55,7 +42,7 @@ static void test_mark_and_lazy_read(void)
     ASSERT_EQ(tide_stream_readable_length(s), 6);
     ASSERT_EQ(tide_stream_readable_flowing(s), -1);
 
-    tide_stream_t *m = manual(loop, 4, 0);
+    tide_stream_t *m = manual_new(loop, 4, 0);
     push_str(m, "ab", 1);
     push_str(m, "c", 1);
     push_str(m, "d", 0);  /* 4: at the mark */
@@ -71,7 +58,7 @@ static void test_mark_and_lazy_read(void)
 static void test_read_sizes(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_t *s = manual(loop, 64, 0);
+    tide_stream_t *s = manual_new(loop, 64, 0);
     push_str(s, "hello", 1);
     push_str(s, "world", 1);
     expect_read(s, 3, "hel");     /* a slice of the first chunk */
@@ -100,7 +87,7 @@ static void test_read_sizes(void)
 static void test_object_mode(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_t *s = manual(loop, 2, TIDE_STREAM_OBJECT_MODE);
+    tide_stream_t *s = manual_new(loop, 2, TIDE_STREAM_OBJECT_MODE);
     const tide_chunk_t *c;
     ASSERT_EQ(tide_stream_push(s, (void *)1, 0, NULL, NULL), 1);
     ASSERT_EQ(tide_stream_push(s, NULL, 0, NULL, NULL), 0); /* a NULL object is an object */
@@ -121,7 +108,7 @@ static void test_object_mode(void)
 static void test_unshift_and_eof(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_t *s = manual(loop, 16, 0);
+    tide_stream_t *s = manual_new(loop, 16, 0);
     const tide_chunk_t *a;
     push_str(s, "b", 1);
     ASSERT_OK(tide_chunk_new(loop, "a", 1, NULL, NULL, &a));
@@ -142,7 +129,7 @@ static void test_unshift_and_eof(void)
     tide_stream_release(s);
 
     log_reset();
-    s = manual(loop, 16, 0);
+    s = manual_new(loop, 16, 0);
     on_log(s, TIDE_EVENT_ERROR, "error");
     on_log(s, TIDE_EVENT_CLOSE, "close");
     ASSERT_OK(tide_stream_push_end(s));
@@ -159,7 +146,7 @@ static void test_unshift_and_eof(void)
 static void test_once_and_off_data(void)
 {
     tide_loop_t *loop = stream_loop();
-    tide_stream_t *s = manual(loop, 16, 0);
+    tide_stream_t *s = manual_new(loop, 16, 0);
     ASSERT_OK(tide_stream_once(s, TIDE_EVENT_DATA, log_data, "once "));
     push_str(s, "a", 1);
     push_str(s, "b", 1);
@@ -191,7 +178,7 @@ static int data_then_pause(tide_emitter_t *em, tide_event_t ev, void *arg, void 
 static void test_pause_resume(void)
 {
     tide_loop_t *loop = stream_loop();
-    flowing = manual(loop, 16, 0);
+    flowing = manual_new(loop, 16, 0);
     ASSERT_EQ(tide_stream_readable_flowing(flowing), -1);
     ASSERT(!tide_stream_is_paused(flowing));
     on_log(flowing, TIDE_EVENT_PAUSE, "pause");
@@ -228,7 +215,7 @@ static int read_all(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 static void test_readable_event(void)
 {
     tide_loop_t *loop = stream_loop();
-    paused = manual(loop, 16, 0);
+    paused = manual_new(loop, 16, 0);
     ASSERT_OK(tide_stream_on(paused, TIDE_EVENT_READABLE, read_all, NULL));
     ASSERT_EQ(tide_stream_readable_flowing(paused), 0);
     push_str(paused, "x", 1);
@@ -286,7 +273,7 @@ static void test_bad_arguments(void)
     ASSERT_EQ(tide_stream_push_chunk(w, NULL), -EINVAL);
     ASSERT_EQ(tide_stream_on(w, TIDE_EVENT_DATA, NULL, NULL), -EINVAL);
     ASSERT_EQ(tide_stream_on(NULL, TIDE_EVENT_DATA, log_event, NULL), -EINVAL);
-    s = manual(loop, 0, 0);
+    s = manual_new(loop, 0, 0);
     ASSERT_EQ(tide_stream_push(s, NULL, 3, NULL, NULL), -EINVAL);
     ASSERT_EQ(tide_stream_read(s, ((size_t)1 << 30) + 1, &c), -ERANGE);
     ASSERT_EQ(tide_stream_readable_hwm(s), 16384);
