@@ -55,16 +55,20 @@ for name in "$@"; do
 done
 
 # Summary: for each benchmark, how many times faster tide is than each peer
-# (for ns/op and ms, lower is better; the ratio is peer / tide).
-echo "## tide vs peers (peer / tide, higher is better for tide)"
-awk '$1 == "RESULT" { v[$2, $3] = $4; b[$2] = 1; i[$3] = 1 }
+# (for times, lower is better and the ratio is peer / tide; for rates, the
+# units ending in /s such as MiB/s or req/s, higher is better and the ratio
+# is tide / peer).
+echo "## tide vs peers (how many times faster tide is, higher is better for tide)"
+awk '$1 == "RESULT" { v[$2, $3] = $4; u[$2] = $5; b[$2] = 1; i[$3] = 1 }
      END {
        for (bench in b) {
          if (!((bench, "tide") in v) || v[bench, "tide"] == 0) continue
+         rate = u[bench] ~ /\/s$/
          line = bench ":"
          for (impl in i)
-           if (impl != "tide" && (bench, impl) in v)
-             line = line sprintf(" %s %.2fx", impl, v[bench, impl] / v[bench, "tide"])
+           if (impl != "tide" && (bench, impl) in v && v[bench, impl] != 0)
+             line = line sprintf(" %s %.2fx", impl,
+                                 rate ? v[bench, "tide"] / v[bench, impl] : v[bench, impl] / v[bench, "tide"])
          print line
        }
      }' "$results" | sort
