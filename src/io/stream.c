@@ -93,9 +93,10 @@ int tide__ticks_grow(tide_loop_t *loop)
 
 void tide__tick(tide_stream_t *s, tide_fn fn)
 {
-    /* Defensive: the reservation made at the call's entry covers this push;
-     * if it still fails, the step is lost and the stream stays held (it
-     * leaks instead of running a step out of order). */
+    /* Defensive: a public call reserved room at its entry, and otherwise
+     * the push grows the ring. Only when memory has run out is the step
+     * lost; the stream then stays held (until the loop closes and gives it
+     * back) rather than running a step out of order. */
     s->refs++;
     (void)tide__ring_push(&s->loop->ticks, fn, s, s->loop->context);
 }
