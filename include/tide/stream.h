@@ -196,7 +196,8 @@ TIDE_API int tide_stream_is_paused(const tide_stream_t *stream);
  * high-water mark, 0 once it does not (then 'drain' follows when it
  * empties) or when the stream is ending, destroyed or errored. cb (may be
  * NULL) always runs later, with the error if the write failed. buf is
- * borrowed until cb runs. Negative: -EINVAL/-ENOMEM, nothing written. */
+ * borrowed until cb runs (with no cb, it must outlive the stream; or use
+ * tide_stream_write_chunk). Negative: -EINVAL/-ENOMEM, nothing written. */
 TIDE_API int tide_stream_write(tide_stream_t *stream, const void *buf, size_t len,
                                tide_stream_cb cb, void *data);
 /* The same for a chunk: the stream holds its own reference. */
