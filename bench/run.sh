@@ -2,12 +2,13 @@
 # bench/run.sh [NAME...] - build every benchmark in release mode (build-bench/)
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
-# timers, tick-microtask, idle-loop, fiber-switch, promise, emitter), only those. Prints the
-# programs' own RESULT lines, then a summary of tide's ratio to each peer.
+# timers, tick-microtask, idle-loop, fiber-switch, promise, emitter,
+# stream-pipeline), only those. Prints the programs' own RESULT lines, then
+# a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
 # variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS,
-# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS).
+# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS, BENCH_STREAM_MIB).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_BUILD:-$src/build-bench}
@@ -38,7 +39,7 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter
+    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do
@@ -54,16 +55,20 @@ for name in "$@"; do
 done
 
 # Summary: for each benchmark, how many times faster tide is than each peer
-# (for ns/op and ms, lower is better; the ratio is peer / tide).
-echo "## tide vs peers (peer / tide, higher is better for tide)"
-awk '$1 == "RESULT" { v[$2, $3] = $4; b[$2] = 1; i[$3] = 1 }
+# (for times, lower is better and the ratio is peer / tide; for rates, the
+# units ending in /s such as MiB/s or req/s, higher is better and the ratio
+# is tide / peer).
+echo "## tide vs peers (how many times faster tide is, higher is better for tide)"
+awk '$1 == "RESULT" { v[$2, $3] = $4; u[$2] = $5; b[$2] = 1; i[$3] = 1 }
      END {
        for (bench in b) {
          if (!((bench, "tide") in v) || v[bench, "tide"] == 0) continue
+         rate = u[bench] ~ /\/s$/
          line = bench ":"
          for (impl in i)
-           if (impl != "tide" && (bench, impl) in v)
-             line = line sprintf(" %s %.2fx", impl, v[bench, impl] / v[bench, "tide"])
+           if (impl != "tide" && (bench, impl) in v && v[bench, impl] != 0)
+             line = line sprintf(" %s %.2fx", impl,
+                                 rate ? v[bench, "tide"] / v[bench, impl] : v[bench, impl] / v[bench, "tide"])
          print line
        }
      }' "$results" | sort

@@ -18,5 +18,6 @@
 #include "tide/scope.h"
 #include "tide/sync.h"
 #include "tide/emitter.h"
+#include "tide/stream.h"
 
 #endif /* TIDE_H */

@@ -6,6 +6,10 @@
 # (VALGRIND_STACK_REGISTER), so switches between them are not taken for
 # huge stack frames.
 set -eu
+# The stream soak pipes 10 million chunks; a fiftieth of that is enough to
+# let Valgrind see every path it takes.
+TIDE_SOAK_CHUNKS=${TIDE_SOAK_CHUNKS:-200000}
+export TIDE_SOAK_CHUNKS
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 status=0

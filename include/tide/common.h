@@ -86,10 +86,19 @@ extern "C" {
     X(EPROTO, "protocol error")
 
 /* Codes of tide's own, outside the errno range: one table as well, so a
- * new code is one line here. X(name, value, message). */
+ * new code is one line here. X(name, value, message). The stream codes
+ * carry Node's error codes as names (tide_err_name gives
+ * "ERR_STREAM_WRITE_AFTER_END"), and their messages are Node's. */
 #define TIDE_OWN_ERROR_MAP(X)                                                  \
     X(EAGGREGATE, -10001, "all promises were rejected")                        \
-    X(EUNHANDLED, -10002, "unhandled error")
+    X(EUNHANDLED, -10002, "unhandled error")                                   \
+    X(ERR_STREAM_WRITE_AFTER_END, -10003, "write after end")                   \
+    X(ERR_STREAM_DESTROYED, -10004, "Cannot call write after a stream was destroyed") \
+    X(ERR_STREAM_PREMATURE_CLOSE, -10005, "Premature close")                   \
+    X(ERR_STREAM_PUSH_AFTER_EOF, -10006, "stream.push() after EOF")            \
+    X(ERR_STREAM_UNSHIFT_AFTER_END_EVENT, -10007, "stream.unshift() after end event") \
+    X(ERR_STREAM_ALREADY_FINISHED, -10008, "Cannot call end after a stream was finished") \
+    X(ERR_MULTIPLE_CALLBACK, -10009, "Callback called multiple times")
 #define TIDE__OWN_ERROR_ENUM(name, value, msg) TIDE_##name = (value),
 enum { TIDE_OWN_ERROR_MAP(TIDE__OWN_ERROR_ENUM) };
 #undef TIDE__OWN_ERROR_ENUM

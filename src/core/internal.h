@@ -239,6 +239,7 @@ enum {
     TIDE__SLOT_TASKS,
     TIDE__SLOT_FIBERS,
     TIDE__SLOT_EVENTS,
+    TIDE__SLOT_STREAMS,
     TIDE__SLOT_COUNT
 };
 typedef struct {

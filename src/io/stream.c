@@ -1,0 +1,351 @@
+/* io/stream.c - what every stream has: making one of each kind, the
+ * reference count and the free, the per-loop pools, the deferred steps
+ * (ticks that hold the stream), emitting, and the properties. */
+#include <string.h>
+
+#include "io/stream_internal.h"
+
+/* ---- per-loop pools ----------------------------------------------------- */
+
+static void stream_teardown(tide_stream_t *s);
+
+/* The loop closes with streams still alive (abandoned, stalled, or held
+ * by ticks the loop drops): their storage goes with the pools, and what
+ * they hold outside the pools (buffers, listeners, chunks) is given back
+ * here. Holds are not counted down one by one meanwhile. */
+static void streams_destroy(tide_loop_t *loop, void *state)
+{
+    tide__streams_t *st = state;
+    st->closing = 1;
+    while (!tide__queue_empty(&st->live)) {
+        tide__queue_t *q = tide__queue_head(&st->live);
+        stream_teardown(tide__container_of(q, tide_stream_t, live));
+    }
+    tide__pool_destroy(&st->streams);
+    tide__pool_destroy(&st->chunks);
+    tide__pool_destroy(&st->defers);
+    tide__pool_destroy(&st->records);
+    tide__free(st);
+    loop->slots[TIDE__SLOT_STREAMS].state = NULL;
+}
+
+TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
+{
+    tide__streams_t *st = tide__calloc(1, sizeof *st);
+    if (!st) return NULL;
+    tide__pool_init(&st->streams, sizeof(tide_stream_t));
+    tide__pool_init(&st->chunks, sizeof(tide__chunk_t));
+    tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
+    tide__pool_init(&st->records, TIDE__RECORD_SIZE);
+    tide__queue_init(&st->live);
+    loop->slots[TIDE__SLOT_STREAMS].state = st;
+    loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
+    return st;
+}
+
+void *tide__record_get(tide_loop_t *loop)
+{
+    tide__streams_t *st = tide__streams(loop);
+    if (!st) return NULL;
+    void *rec = tide__pool_get(&st->records);
+    if (rec) memset(rec, 0, TIDE__RECORD_SIZE);
+    return rec;
+}
+
+void tide__record_put(tide_loop_t *loop, void *rec)
+{
+    tide__pool_put(&tide__streams(loop)->records, rec);
+}
+
+/* ---- the ring of buffered chunks --------------------------------------- */
+
+int tide__sring_grow(tide__sring_t *r)
+{
+    uint32_t cap = r->items ? (r->mask + 1) * 2 : 16;
+    if (cap == 0) return -ENOMEM;
+    tide__entry_t *items = tide__malloc(sizeof *items * cap);
+    if (!items) return -ENOMEM;
+    uint32_t n = r->tail - r->head;
+    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
+    tide__free(r->items);
+    r->items = items;
+    r->mask = cap - 1;
+    r->head = 0;
+    r->tail = n;
+    return 0;
+}
+
+void tide__sring_destroy(tide__sring_t *r)
+{
+    tide__free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- deferred steps ----------------------------------------------------- */
+
+int tide__ticks_grow(tide_loop_t *loop)
+{
+    tide__ring_t *r = &loop->ticks;
+    while (r->cap - (r->tail - r->head) < TIDE__TICK_SLACK)
+        if (tide__ring_grow(r) != 0) return -ENOMEM;
+    return 0;
+}
+
+void tide__tick(tide_stream_t *s, tide_fn fn)
+{
+    /* Defensive: a public call reserved room at its entry, and otherwise
+     * the push grows the ring. Only when memory has run out is the step
+     * lost; the stream then stays held (until the loop closes and gives it
+     * back) rather than running a step out of order. */
+    s->refs++;
+    (void)tide__ring_push(&s->loop->ticks, fn, s, s->loop->context);
+}
+
+void tide__tick_defer(tide__sdefer_t *d, tide_fn fn)
+{
+    d->stream->refs++;
+    (void)tide__ring_push(&d->stream->loop->ticks, fn, d, d->stream->loop->context);
+}
+
+tide__sdefer_t *tide__defer_new(tide_stream_t *s, tide__cb_t cb, tide_error_t *err)
+{
+    tide__sdefer_t *d = tide__pool_get(&tide__streams(s->loop)->defers);
+    if (!d) return NULL;
+    d->stream = s;
+    d->cb = cb;
+    d->err = err;
+    d->count = 1;
+    d->next = NULL;
+    return d;
+}
+
+void tide__defer_free(tide__sdefer_t *d)
+{
+    tide_error_release(d->err);
+    tide__pool_put(&tide__streams(d->stream->loop)->defers, d);
+}
+
+/* ---- emitting ----------------------------------------------------------- */
+
+int tide__emit_error(tide_stream_t *s, void *arg)
+{
+    /* With no listener, the emitter itself reports it (uncaught). */
+    if (tide_listener_count(&s->em, TIDE_EVENT_ERROR) == 0) return tide_emit(&s->em, TIDE_EVENT_ERROR, arg);
+    int rc = tide_emit(&s->em, TIDE_EVENT_ERROR, arg);
+    if (rc < 0) tide__listener_failed(s, TIDE_EVENT_ERROR, rc);
+    return rc;
+}
+
+void tide__listener_failed(tide_stream_t *s, tide_event_t event, int rc)
+{
+    const char *name = tide_event_name(event);
+    tide_error_t *e = tide_error_new(rc, "a '%s' listener of a stream failed: %s",
+                                     name ? name : "?", tide_strerror(rc));
+    tide_report_uncaught(s->loop, e);
+    tide_error_release(e);
+}
+
+tide_error_t *tide__stream_error(int code, const char *what)
+{
+    switch (code) {
+    case TIDE_ERR_STREAM_DESTROYED:
+        return tide_error_new(code, "Cannot call %s after a stream was destroyed", what);
+    case TIDE_ERR_STREAM_ALREADY_FINISHED:
+        return tide_error_new(code, "Cannot call %s after a stream was finished", what);
+    case -ECANCELED:
+        return tide_error_new(code, "The operation was aborted");
+    default:
+        return tide_error_new(code, NULL);
+    }
+}
+
+/* ---- making and freeing ------------------------------------------------- */
+
+static size_t pick_hwm(size_t side, size_t both, int object)
+{
+    size_t v = side ? side : both;
+    if (v == TIDE_HWM_ZERO) return 0;
+    return v ? v : object ? 16 : 16384; /* Node 20's defaults */
+}
+
+static int stream_new(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                      tide_stream_t **out)
+{
+    if (!loop || !out) return -EINVAL;
+    tide_stream_opts_t none;
+    if (!opts) {
+        memset(&none, 0, sizeof none);
+        opts = &none;
+    }
+    if (tide__ticks_reserve(loop) != 0) return -ENOMEM;
+    tide__streams_t *st = tide__streams(loop);
+    if (!st) return -ENOMEM;
+    tide_stream_t *s = tide__pool_get(&st->streams);
+    if (!s) return -ENOMEM;
+    memset(s, 0, sizeof *s);
+    tide_emitter_init(&s->em, loop);
+    s->loop = loop;
+    s->refs = 1;
+    s->kind = kind;
+    s->impl = *opts;
+    tide__queue_init(&s->attached);
+    unsigned f = opts->flags;
+    uint32_t common = S_AUTO_DESTROY | S_EMIT_CLOSE;
+    if (f & TIDE_STREAM_NO_AUTO_DESTROY) common &= ~S_AUTO_DESTROY;
+    if (f & TIDE_STREAM_NO_EMIT_CLOSE) common &= ~S_EMIT_CLOSE;
+    if (f & TIDE_STREAM_NO_HALF_OPEN) s->kind |= TIDE__NO_HALF_OPEN;
+    if (kind & TIDE__HAS_READABLE) {
+        int obj = (f & (TIDE_STREAM_OBJECT_MODE | TIDE_STREAM_READABLE_OBJECT_MODE)) != 0;
+        /* A transform's readable side starts out of sync (transform.js). */
+        s->r.flags = common | (obj ? S_OBJECT : 0) | ((kind & TIDE__TRANSFORM) ? 0 : R_SYNC);
+        s->r.hwm = pick_hwm(opts->readable_hwm, opts->hwm, obj);
+    }
+    if (kind & TIDE__HAS_WRITABLE) {
+        int obj = (f & (TIDE_STREAM_OBJECT_MODE | TIDE_STREAM_WRITABLE_OBJECT_MODE)) != 0;
+        s->w.flags = common | (obj ? S_OBJECT : 0) | W_SYNC | W_ALL_NOOP;
+        s->w.hwm = pick_hwm(opts->writable_hwm, opts->hwm, obj);
+    }
+    st->live_streams++;
+    tide__queue_insert_tail(&st->live, &s->live);
+    *out = s;
+    return 0;
+}
+
+int tide_readable_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
+{
+    if (!opts || !opts->read) return -EINVAL;
+    return stream_new(loop, opts, TIDE__HAS_READABLE, out);
+}
+
+int tide_writable_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
+{
+    if (!opts || (!opts->write && !opts->writev)) return -EINVAL;
+    return stream_new(loop, opts, TIDE__HAS_WRITABLE, out);
+}
+
+int tide_duplex_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
+{
+    if (!opts || !opts->read || (!opts->write && !opts->writev)) return -EINVAL;
+    return stream_new(loop, opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE, out);
+}
+
+int tide_transform_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
+{
+    /* The transform's own _write, _read and _final stand in for these. */
+    if (opts && (opts->read || opts->write || opts->writev || opts->final)) return -EINVAL;
+    return stream_new(loop, opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE | TIDE__TRANSFORM,
+                      out);
+}
+
+void tide__attach(tide_stream_t *s, tide__attached_t *a)
+{
+    tide__queue_insert_tail(&s->attached, &a->node);
+}
+
+/* Give back what the stream holds; its own storage stays with the caller. */
+static void stream_teardown(tide_stream_t *s)
+{
+    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    tide__queue_remove(&s->live);
+    st->live_streams--;
+    tide_emitter_destroy(&s->em);
+    while (!tide__queue_empty(&s->attached)) {
+        tide__queue_t *q = tide__queue_head(&s->attached);
+        tide__queue_remove(q);
+        tide__attached_t *a = tide__container_of(q, tide__attached_t, node);
+        a->free(a);
+    }
+    if (s->builtin_free) s->builtin_free(s);
+    if (s->kind & TIDE__HAS_READABLE) tide__readable_release(s);
+    if (s->kind & TIDE__HAS_WRITABLE) tide__writable_release(s);
+}
+
+void tide__stream_free(tide_stream_t *s)
+{
+    /* Nothing holds it and nothing is queued: what it still buffers can
+     * never be read or written, as with a collected Node stream. */
+    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    if (st->closing) return; /* streams_destroy gives everything back */
+    stream_teardown(s);
+    tide__pool_put(&st->streams, s);
+}
+
+tide_stream_t *tide_stream_ref(tide_stream_t *s)
+{
+    if (s) s->refs++;
+    return s;
+}
+
+void tide_stream_release(tide_stream_t *s)
+{
+    if (s) tide__unhold(s);
+}
+
+tide_emitter_t *tide_stream_emitter(tide_stream_t *s) { return s ? &s->em : NULL; }
+
+tide_stream_t *tide_stream_of(tide_emitter_t *em)
+{
+    return em ? tide__container_of(em, tide_stream_t, em) : NULL;
+}
+
+tide_loop_t *tide_stream_loop(const tide_stream_t *s) { return s ? s->loop : NULL; }
+void *tide_stream_data(const tide_stream_t *s) { return s ? s->impl.data : NULL; }
+
+/* ---- properties --------------------------------------------------------- */
+
+#define HAS_R(s) ((s) && ((s)->kind & TIDE__HAS_READABLE))
+#define HAS_W(s) ((s) && ((s)->kind & TIDE__HAS_WRITABLE))
+
+size_t tide_stream_readable_length(const tide_stream_t *s) { return HAS_R(s) ? s->r.length : 0; }
+size_t tide_stream_writable_length(const tide_stream_t *s) { return HAS_W(s) ? s->w.length : 0; }
+size_t tide_stream_readable_hwm(const tide_stream_t *s) { return HAS_R(s) ? s->r.hwm : 0; }
+size_t tide_stream_writable_hwm(const tide_stream_t *s) { return HAS_W(s) ? s->w.hwm : 0; }
+
+int tide_stream_readable_flowing(const tide_stream_t *s)
+{
+    if (!HAS_R(s) || !(s->r.flags & R_HAS_FLOWING)) return -1;
+    return (s->r.flags & R_FLOWING) != 0;
+}
+
+int tide_stream_is_paused(const tide_stream_t *s)
+{
+    if (!HAS_R(s)) return 0;
+    return (s->r.flags & R_PAUSED) || (s->r.flags & (R_HAS_FLOWING | R_FLOWING)) == R_HAS_FLOWING;
+}
+
+int tide_stream_readable(const tide_stream_t *s) { return s && tide__is_readable(s); }
+int tide_stream_readable_ended(const tide_stream_t *s)
+{
+    return HAS_R(s) && (s->r.flags & R_END_EMITTED);
+}
+int tide_stream_writable(const tide_stream_t *s) { return s && tide__is_writable(s); }
+int tide_stream_writable_ended(const tide_stream_t *s)
+{
+    return HAS_W(s) && (s->w.flags & W_ENDING);
+}
+int tide_stream_writable_finished(const tide_stream_t *s)
+{
+    return HAS_W(s) && (s->w.flags & W_FINISHED);
+}
+int tide_stream_writable_need_drain(const tide_stream_t *s)
+{
+    return HAS_W(s) && (s->w.flags & (S_DESTROYED | W_ENDING | W_NEED_DRAIN)) == W_NEED_DRAIN;
+}
+unsigned tide_stream_writable_corked(const tide_stream_t *s) { return HAS_W(s) ? s->w.corked : 0; }
+
+int tide_stream_destroyed(const tide_stream_t *s)
+{
+    return s && (tide__main_flags(s) & S_DESTROYED) != 0;
+}
+
+int tide_stream_closed(const tide_stream_t *s)
+{
+    return s && (tide__main_flags(s) & S_CLOSED) != 0;
+}
+
+tide_error_t *tide_stream_errored(const tide_stream_t *s)
+{
+    if (!s) return NULL;
+    /* A duplex answers from its readable side, as Node's does. */
+    return HAS_R(s) ? s->r.errored : s->w.errored;
+}
