@@ -72,6 +72,11 @@ typedef struct {
     uint32_t tail;
 } tide__ring_t;
 
+/* Grow a power-of-two ring of items of `size` bytes to twice its capacity
+ * (first_cap for an empty one), unwrapped so its items start at index 0.
+ * Shared by every ring in tide; -ENOMEM leaves the ring as it was. */
+int tide__ring_regrow(void **items, uint32_t *mask, uint32_t *head, uint32_t *tail, size_t size,
+                      uint32_t first_cap);
 int tide__ring_grow(tide__ring_t *ring);
 void tide__ring_destroy(tide__ring_t *ring);
 

@@ -52,20 +52,37 @@ void tide__pool_destroy(tide__pool_t *pool)
 
 /* ---- ring ------------------------------------------------------------- */
 
+int tide__ring_regrow(void **items, uint32_t *mask, uint32_t *head, uint32_t *tail, size_t size,
+                      uint32_t first_cap)
+{
+    uint32_t cap = *items ? (*mask + 1) * 2 : first_cap;
+    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
+    char *fresh = tide__malloc(size * cap);
+    if (!fresh) return -ENOMEM;
+    /* The live items may wrap past the end: copy them as (at most) two runs
+     * so they start at index 0 of the new array. */
+    uint32_t n = *tail - *head;
+    if (n) {
+        uint32_t start = *head & *mask;
+        uint32_t first = *mask + 1 - start < n ? *mask + 1 - start : n;
+        memcpy(fresh, (char *)*items + (size_t)start * size, (size_t)first * size);
+        memcpy(fresh + (size_t)first * size, *items, (size_t)(n - first) * size);
+    }
+    tide__free(*items);
+    *items = fresh;
+    *mask = cap - 1;
+    *head = 0;
+    *tail = n;
+    return 0;
+}
+
 int tide__ring_grow(tide__ring_t *r)
 {
-    uint32_t cap = r->items ? (r->mask + 1) * 2 : 256;
-    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
-    tide__call_t *items = tide__malloc(sizeof *items * cap);
-    if (!items) return -ENOMEM;
-    uint32_t n = r->tail - r->head;
-    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
-    tide__free(r->items);
+    void *items = r->items;
+    int err = tide__ring_regrow(&items, &r->mask, &r->head, &r->tail, sizeof *r->items, 256);
+    if (err) return err;
     r->items = items;
-    r->mask = cap - 1;
-    r->cap = cap;
-    r->head = 0;
-    r->tail = n;
+    r->cap = r->mask + 1;
     return 0;
 }
 

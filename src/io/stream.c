@@ -61,18 +61,10 @@ void tide__record_put(tide_loop_t *loop, void *rec)
 
 int tide__sring_grow(tide__sring_t *r)
 {
-    uint32_t cap = r->items ? (r->mask + 1) * 2 : 16;
-    if (cap == 0) return -ENOMEM;
-    tide__entry_t *items = tide__malloc(sizeof *items * cap);
-    if (!items) return -ENOMEM;
-    uint32_t n = r->tail - r->head;
-    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
-    tide__free(r->items);
-    r->items = items;
-    r->mask = cap - 1;
-    r->head = 0;
-    r->tail = n;
-    return 0;
+    void *items = r->items;
+    int err = tide__ring_regrow(&items, &r->mask, &r->head, &r->tail, sizeof *r->items, 16);
+    if (!err) r->items = items;
+    return err;
 }
 
 void tide__sring_destroy(tide__sring_t *r)
