@@ -48,6 +48,7 @@ typedef struct {
     tide_loop_t *loop;
     uint32_t depth; /* emits under way */
     uint32_t nentries, entries_cap;
+    uint32_t hint; /* the entry the last emit found: streams emit one event in runs */
     unsigned max_listeners;
     uint32_t next_once;
     int destroyed; /* destroy ran inside an emit: stop, free at the end */
@@ -107,6 +108,17 @@ static entry_t *entry_find(const state_t *s, tide_event_t event)
     for (uint32_t i = 0; i < s->nentries; i++)
         if (s->entries[i].event == event) return &s->entries[i];
     return NULL;
+}
+
+/* entry_find for emit, trying the entry the previous emit found first. An
+ * index is only a guess (entries shift when one goes), so it is checked. */
+static inline entry_t *entry_find_hinted(state_t *s, tide_event_t event)
+{
+    uint32_t h = s->hint;
+    if (h < s->nentries && s->entries[h].event == event) return &s->entries[h];
+    entry_t *e = entry_find(s, event);
+    if (e) s->hint = (uint32_t)(e - s->entries);
+    return e;
 }
 
 /* The entry's array, safe to change in place and with room for need
@@ -464,7 +476,7 @@ int tide_emit(tide_emitter_t *em, tide_event_t event, void *arg)
     state_t *s = state_of(em);
     if (TIDE__UNLIKELY(event == TIDE_EVENT_ERROR)) return emit_error(em, s, arg);
     if (!s) return 0;
-    entry_t *e = entry_find(s, event);
+    entry_t *e = entry_find_hinted(s, event);
     if (!e) return 0;
     list_t *l = e->list;
     /* One plain listener, the most common case, needs no snapshot: nothing
