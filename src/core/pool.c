@@ -17,25 +17,27 @@ void tide__pool_init(tide__pool_t *pool, size_t size)
     pool->chunk_objects = 32;
     pool->free_list = NULL;
     pool->chunks = NULL;
+    pool->bump = pool->end = NULL;
 }
 
 void *tide__pool_grow(tide__pool_t *pool)
 {
-    /* Chunks double up to 4096 objects, so warm-up costs few mallocs and a
-     * small loop stays small. The first object goes to the caller. */
-    size_t n = pool->chunk_objects;
-    char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
-    if (!chunk) return NULL;
-    *(void **)chunk = pool->chunks;
-    pool->chunks = chunk;
-    char *first = chunk + TIDE__CHUNK_HEADER;
-    for (size_t i = n; i-- > 1;) {
-        void *o = first + i * pool->size;
-        *(void **)o = pool->free_list;
-        pool->free_list = o;
+    if (pool->bump == pool->end) {
+        /* Chunks double up to 4096 objects, so warm-up costs few mallocs
+         * and a small loop stays small. Nothing of a chunk is written
+         * before its objects are handed out. */
+        size_t n = pool->chunk_objects;
+        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
+        if (!chunk) return NULL;
+        *(void **)chunk = pool->chunks;
+        pool->chunks = chunk;
+        pool->bump = chunk + TIDE__CHUNK_HEADER;
+        pool->end = pool->bump + n * pool->size;
+        if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
     }
-    if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
-    return first;
+    void *obj = pool->bump;
+    pool->bump += pool->size;
+    return obj;
 }
 
 void tide__pool_destroy(tide__pool_t *pool)
@@ -48,6 +50,7 @@ void tide__pool_destroy(tide__pool_t *pool)
     }
     pool->chunks = NULL;
     pool->free_list = NULL;
+    pool->bump = pool->end = NULL;
 }
 
 /* ---- ring ------------------------------------------------------------- */
