@@ -23,6 +23,7 @@
 #include "events/events_internal.h"
 
 #define DEFAULT_MAX_LISTENERS 10
+#define INLINE_ENTRIES 3
 
 typedef struct {
     tide_listener_fn fn;
@@ -58,6 +59,9 @@ typedef struct {
     uint32_t *fired;   /* once ids fired while emits are under way */
     uint32_t nfired, fired_cap;
     tide__event_waiter_t *waiters; /* pending tide_event_once promises */
+    /* The first entries live here: most emitters (a stream with 'data',
+     * 'error' and 'close' listeners) never need more, nor a second block. */
+    entry_t first[INLINE_ENTRIES];
 } state_t;
 
 #define EM_LOOP(em) ((em)->tide_private_[0])
@@ -75,6 +79,8 @@ static state_t *state_make(tide_emitter_t *em)
     if (!s) return NULL;
     s->loop = EM_LOOP(em);
     s->max_listeners = DEFAULT_MAX_LISTENERS;
+    s->entries = s->first;
+    s->entries_cap = INLINE_ENTRIES;
     EM_STATE(em) = s;
     return s;
 }
@@ -159,13 +165,17 @@ static void entry_remove(state_t *s, entry_t *e)
 static entry_t *entry_add(state_t *s, tide_event_t event)
 {
     if (s->nentries == s->entries_cap) {
-        uint32_t cap = s->entries_cap ? s->entries_cap * 2 : 4;
-        entry_t *grown = tide__realloc(s->entries, cap * sizeof *grown);
+        uint32_t cap = s->entries_cap * 2;
+        int inline_now = s->entries == s->first;
+        entry_t *grown = tide__realloc(inline_now ? NULL : s->entries, cap * sizeof *grown);
         if (!grown) return NULL;
+        if (inline_now) memcpy(grown, s->first, sizeof s->first);
         s->entries = grown;
         s->entries_cap = cap;
     }
-    list_t *l = list_new(4);
+    /* Room for one: an event most often has one listener, and a second
+     * one grows the array (list_for_change doubles it). */
+    list_t *l = list_new(1);
     if (!l) return NULL;
     entry_t *e = &s->entries[s->nentries++];
     /* Node's eventNames() is Reflect.ownKeys(): symbols after strings,
@@ -188,7 +198,7 @@ static void state_free(state_t *s)
         next = l->next_dead;
         tide__free(l);
     }
-    tide__free(s->entries);
+    if (s->entries != s->first) tide__free(s->entries);
     tide__free(s->fired);
     tide__free(s);
 }
