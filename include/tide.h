@@ -20,5 +20,6 @@
 #include "tide/emitter.h"
 #include "tide/stream.h"
 #include "tide/work.h"
+#include "tide/dns.h"
 
 #endif /* TIDE_H */
