@@ -10,13 +10,10 @@
 enum { KIND_ADDRINFO, KIND_NAMEINFO };
 
 /* One node of a list tide hands out: the addrinfo, its address and its
- * canonical name in one block, so tide_dns_free is one free per node.
- * `kept` on the first node tells a promise's free that an await took the
- * list over. */
+ * canonical name in one block, so tide_dns_free is one free per node. */
 typedef struct dns_node {
     struct addrinfo ai;
     struct sockaddr_storage addr;
-    int kept;
     char canon[];
 } dns_node_t;
 
@@ -24,6 +21,7 @@ typedef struct {
     tide_loop_t *loop;
     int kind;
     int abandoned; /* reported to the caller already (an abort) */
+    int for_await; /* the promise is an await's: its list goes to the awaiter */
     tide_work_t *work;
     tide_abort_signal_t *signal;
     int64_t listen_id;
@@ -67,7 +65,6 @@ static int copy_list(const struct addrinfo *in, struct addrinfo **out)
             return -ENOMEM;
         }
         n->ai = *in;
-        n->kept = 0;
         memcpy(&n->addr, in->ai_addr, in->ai_addrlen);
         n->ai.ai_addr = (struct sockaddr *)&n->addr;
         n->ai.ai_canonname = canon ? memcpy(n->canon, in->ai_canonname, canon) : NULL;
@@ -137,11 +134,7 @@ static void free_nameinfo_value(void *value)
     req_free(tide__container_of(value, dns_req_t, info));
 }
 
-static void free_list_value(void *value)
-{
-    dns_node_t *n = tide__container_of(value, dns_node_t, ai);
-    if (!n->kept) tide_dns_free(value);
-}
+static void free_list_value(void *value) { tide_dns_free(value); }
 
 static tide_error_t *make_error(const dns_req_t *r, int status)
 {
@@ -170,6 +163,10 @@ static void dns_done(tide_loop_t *loop, int status, void *data)
             req_free(r);
         } else if (r->kind == KIND_NAMEINFO) {
             tide_promise_fulfil_owned(p, &r->info, free_nameinfo_value);
+        } else if (r->for_await) {
+            tide_promise_fulfil(p, r->res);
+            r->res = NULL;
+            req_free(r);
         } else {
             tide_promise_fulfil_owned(p, r->res, free_list_value);
             r->res = NULL;
@@ -188,13 +185,15 @@ static void dns_done(tide_loop_t *loop, int status, void *data)
     req_free(r);
 }
 
+/* An abort of the call's signal, or (reason NULL) an await that gave up. */
 static void dns_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *data)
 {
     dns_req_t *r = data;
     r->abandoned = 1;
     tide_work_cancel(r->work);
     if (r->promise) {
-        tide_promise_reject(r->promise, tide_error_ref(reason));
+        tide_promise_reject(r->promise, reason ? tide_error_ref(reason)
+                                               : tide_error_new(-ECANCELED, "await abandoned"));
         tide_promise_release(r->promise);
         r->promise = NULL;
     } else if (r->kind == KIND_NAMEINFO) {
@@ -276,6 +275,7 @@ static int start_promise(tide_loop_t *loop, dns_req_t *r, tide_abort_signal_t *s
                          tide_promise_t **out)
 {
     if (!r) return -ENOMEM;
+    *out = NULL;
     tide_promise_t *p;
     int rc = tide_promise_new(loop, &p);
     if (rc) {
@@ -329,15 +329,21 @@ int tide_dns_lookup_await(tide_loop_t *loop, const char *node, const char *servi
     if (!LOOKUP_ARGS_OK || !res) return -EINVAL;
     *res = NULL;
     if (!tide_in_async()) return -EPERM;
+    dns_req_t *r = lookup_req(loop, node, service, hints);
+    if (r) r->for_await = 1;
     tide_promise_t *p;
-    int rc = tide_dns_lookup_promise(loop, node, service, hints, opts ? opts->signal : NULL, &p);
+    int rc = start_promise(loop, r, opts ? opts->signal : NULL, &p);
     if (rc) return rc;
     void *value;
     rc = tide_await_opts(p, opts, &value, NULL);
     if (rc == 0) {
-        /* Take the list over from the promise, which is ours alone. */
-        tide__container_of(value, dns_node_t, ai)->kept = 1;
-        *res = value;
+        *res = value; /* the promise was fulfilled with a list it does not own */
+    } else if (tide_promise_state_of(p) == TIDE_PROMISE_PENDING) {
+        /* Woken by the deadline or the scope: the lookup is abandoned and
+         * dns_done frees what it finds. r lives until dns_done. */
+        dns_abort(NULL, NULL, r);
+    } else if (tide_promise_state_of(p) == TIDE_PROMISE_FULFILLED) {
+        tide_dns_free(tide_promise_value(p));
     }
     tide_promise_release(p);
     return rc;
