@@ -21,5 +21,6 @@
 #include "tide/stream.h"
 #include "tide/work.h"
 #include "tide/dns.h"
+#include "tide/fs.h"
 
 #endif /* TIDE_H */
