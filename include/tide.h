@@ -19,5 +19,8 @@
 #include "tide/sync.h"
 #include "tide/emitter.h"
 #include "tide/stream.h"
+#include "tide/work.h"
+#include "tide/dns.h"
+#include "tide/fs.h"
 
 #endif /* TIDE_H */

@@ -251,6 +251,7 @@ enum {
     TIDE__SLOT_FIBERS,
     TIDE__SLOT_EVENTS,
     TIDE__SLOT_STREAMS,
+    TIDE__SLOT_WORK, /* the thread pool's per-loop side (io/work.c) */
     TIDE__SLOT_COUNT
 };
 typedef struct {

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,6 +38,9 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
         .close = close, .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
+        .getaddrinfo = getaddrinfo, .getnameinfo = getnameinfo, .open = open,  \
+        .pread = pread, .pwrite = pwrite, .sendfile = sendfile,                \
+        .copy_file_range = copy_file_range,                                    \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;
