@@ -19,5 +19,9 @@
 #include "tide/sync.h"
 #include "tide/emitter.h"
 #include "tide/stream.h"
+#include "tide/net.h"
+#include "tide/tcp.h"
+#include "tide/unix.h"
+#include "tide/tty.h"
 
 #endif /* TIDE_H */

@@ -5,7 +5,9 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -33,7 +35,11 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .epoll_create1 = epoll_create1, .epoll_ctl = epoll_ctl,                \
         .epoll_pwait2 = sys_epoll_pwait2, .epoll_wait = epoll_wait,            \
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
-        .close = close, .mmap = mmap, .munmap = munmap,                        \
+        .close = close, .socket = socket, .socketpair = socketpair,          \
+        .bind = bind, .listen = listen, .accept4 = accept4,                    \
+        .connect = connect, .shutdown = shutdown, .writev = writev,            \
+        .sendmsg = sendmsg, .recvmsg = recvmsg, .setsockopt = setsockopt,      \
+        .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
     }
 

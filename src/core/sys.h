@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -27,6 +29,19 @@ typedef struct {
     ssize_t (*read)(int fd, void *buf, size_t len);
     ssize_t (*write)(int fd, const void *buf, size_t len);
     int (*close)(int fd);
+
+    /* sockets and fd streams (io layer) */
+    int (*socket)(int domain, int type, int protocol);
+    int (*socketpair)(int domain, int type, int protocol, int fds[2]);
+    int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*listen)(int fd, int backlog);
+    int (*accept4)(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+    int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*shutdown)(int fd, int how);
+    ssize_t (*writev)(int fd, const struct iovec *iov, int iovcnt);
+    ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+    ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
+    int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
 
     /* memory mappings (fiber stacks) */
     void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
