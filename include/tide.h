@@ -23,5 +23,6 @@
 #include "tide/tcp.h"
 #include "tide/unix.h"
 #include "tide/tty.h"
+#include "tide/process.h"
 
 #endif /* TIDE_H */

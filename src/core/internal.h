@@ -246,6 +246,7 @@ enum {
     TIDE__SLOT_EVENTS,
     TIDE__SLOT_STREAMS,
     TIDE__SLOT_NET,
+    TIDE__SLOT_PROCESSES,
     TIDE__SLOT_COUNT
 };
 typedef struct {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -21,6 +22,29 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 #ifdef SYS_epoll_pwait2
     return (int)syscall(SYS_epoll_pwait2, epfd, events, maxevents, timeout, sigmask,
                         sigmask ? (size_t)_NSIG / 8 : (size_t)0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* pidfd_open and pidfd_send_signal as system calls, so a C library without
+ * the wrappers builds; ENOSYS (kernels before 5.1/5.3) makes the process
+ * code watch SIGCHLD instead. */
+static int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, flags);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
+{
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
 #else
     errno = ENOSYS;
     return -1;
@@ -41,6 +65,8 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .sendmsg = sendmsg, .recvmsg = recvmsg, .setsockopt = setsockopt,      \
         .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
+        .fork = fork, .waitpid = waitpid, .kill = kill,                        \
+        .pidfd_open = sys_pidfd_open, .pidfd_send_signal = sys_pidfd_send_signal, \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

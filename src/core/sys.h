@@ -48,6 +48,13 @@ typedef struct {
     int (*munmap)(void *addr, size_t len);
     int (*mprotect)(void *addr, size_t len, int prot);
     int (*madvise)(void *addr, size_t len, int advice);
+
+    /* child processes */
+    pid_t (*fork)(void);
+    pid_t (*waitpid)(pid_t pid, int *status, int options);
+    int (*kill)(pid_t pid, int sig);
+    int (*pidfd_open)(pid_t pid, unsigned int flags);
+    int (*pidfd_send_signal)(int pidfd, int sig, siginfo_t *info, unsigned int flags);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
