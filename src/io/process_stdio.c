@@ -65,6 +65,16 @@ static int on_stdio_close(tide_emitter_t *em, tide_event_t ev, void *arg, void *
     return 0;
 }
 
+/* An extra fd is a socketpair both ways; like Node's child sockets it is
+ * not half-open: once the child's side ended, ours ends too, so the
+ * stream can close (and with it, the process). */
+static int on_duplex_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    tide_stream_t *s = tide_stream_of(em);
+    if (!tide_stream_writable_ended(s)) tide_stream_end(s, NULL, NULL, NULL);
+    return 0;
+}
+
 /* Wrap the parent's ends as streams; the fds belong to the streams from
  * here on (parent_fds[i] turns -1 as each is taken). */
 int tide__stdio_open(tide_process_t *p, int parent_fds[TIDE_STDIO_MAX])
@@ -79,6 +89,7 @@ int tide__stdio_open(tide_process_t *p, int parent_fds[TIDE_STDIO_MAX])
         p->stdio[i] = s;
         if (i == 0) continue;
         err = tide_stream_once(s, TIDE_EVENT_CLOSE, on_stdio_close, p);
+        if (!err && i > 2) err = tide_stream_once(s, TIDE_EVENT_END, on_duplex_end, NULL);
         if (err) return err;
         p->closes_needed++;
     }
