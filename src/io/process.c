@@ -191,9 +191,10 @@ int tide_spawn(tide_loop_t *loop, const tide_process_opts_t *opts, tide_process_
     return 0;
 
 fail_fds:
-    tide__stdio_close_fds(parent_fds, plan.count);
+    /* The child's ends first: which are ours to close is read from parent_fds. */
     for (int i = 0; i < plan.count; i++)
         if (plan.src[i] >= 0 && parent_fds[i] >= 0) tide__sys.close(plan.src[i]);
+    tide__stdio_close_fds(parent_fds, plan.count);
 fail_pool:
     tide__pool_put(&ps->pool, p);
     return err;
