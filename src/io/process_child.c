@@ -30,12 +30,13 @@ _Noreturn static void fail(const tide__child_plan_t *plan, int err)
  * SIGPIPE ignored by tide would otherwise stay ignored across exec. */
 static void reset_signals(void)
 {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
+    /* The kernel's own call: the C library's sigaction refuses the signals
+     * it reserves (32, 33), which an ignoring parent may still pass on. An
+     * all-zero kernel sigaction is SIG_DFL, no flags, an empty mask. */
+    unsigned long dfl[4] = {0, 0, 0, 0};
     for (int sig = 1; sig < _NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        (void)sigaction(sig, &dfl, NULL); /* EINVAL for the C library's own: fine */
+        (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(_NSIG / 8));
     }
 }
 

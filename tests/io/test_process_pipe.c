@@ -69,18 +69,13 @@ static void test_exit_then_close(void)
     ASSERT_OK(tide_stream_on(out, TIDE_EVENT_CLOSE, on_event_log, "stdout-close"));
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
     /* The exit may be seen before, between or after the output's events
-     * (as in Node, whose SIGCHLD races the pipe too); close always comes
-     * after both, and when the pipe was the last to close, the process's
-     * close is emitted before the program's own stream listener. */
-    static const char *const orders[] = {
-        "exit(3,0) data(hi\n) end close(3,0) stdout-close",
-        "data(hi\n) exit(3,0) end close(3,0) stdout-close",
-        "data(hi\n) end exit(3,0) close(3,0) stdout-close",
-        "data(hi\n) end stdout-close exit(3,0) close(3,0)"};
-    int matched = 0;
-    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++)
-        matched += strcmp(log_buf, orders[i]) == 0;
-    if (!matched) TEST_FAIL("unexpected order: %s", log_buf);
+     * (as in Node, whose SIGCHLD races the pipes too), and stderr may close
+     * after stdout; close always comes after the exit and every byte. */
+    const char *data = strstr(log_buf, "data(hi\n)"), *end = strstr(log_buf, "end");
+    const char *ex = strstr(log_buf, "exit(3,0)"), *cl = strstr(log_buf, "close(3,0)");
+    if (!data || !end || !ex || !cl || !strstr(log_buf, "stdout-close") || data > end ||
+        end > cl || ex > cl || strlen(log_buf) != strlen("data(hi\n) end exit(3,0) close(3,0) stdout-close"))
+        TEST_FAIL("unexpected order: %s", log_buf);
     ASSERT_OK(tide_process_free(p));
     TEST_CLOSE_LOOP(loop);
 }
