@@ -22,5 +22,10 @@
 #include "tide/work.h"
 #include "tide/dns.h"
 #include "tide/fs.h"
+#include "tide/net.h"
+#include "tide/tcp.h"
+#include "tide/unix.h"
+#include "tide/tty.h"
+#include "tide/process.h"
 
 #endif /* TIDE_H */

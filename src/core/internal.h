@@ -153,7 +153,7 @@ int tide__loop_iterate(tide_loop_t *loop, tide_run_mode mode);
 
 /* An fd watcher: the unit the backend registers. The type tag picks the
  * dispatch in tide__io_ready (a switch, not a stored function pointer). */
-enum { TIDE__IO_POLL = 1, TIDE__IO_WAKEUP, TIDE__IO_SIGNAL };
+enum { TIDE__IO_POLL = 1, TIDE__IO_WAKEUP, TIDE__IO_SIGNAL, TIDE__IO_SOCK, TIDE__IO_SERVER };
 
 struct tide__io {
     int fd;
@@ -252,6 +252,8 @@ enum {
     TIDE__SLOT_EVENTS,
     TIDE__SLOT_STREAMS,
     TIDE__SLOT_WORK, /* the thread pool's per-loop side (io/work.c) */
+    TIDE__SLOT_NET,
+    TIDE__SLOT_PROCESSES,
     TIDE__SLOT_COUNT
 };
 typedef struct {
@@ -317,6 +319,9 @@ struct tide_loop_s {
     const tide__backend_ops_t *backend;
     void *backend_state;
     tide__io_t **watchers; /* by fd */
+    /* Where watchers of types TIDE__IO_SOCK and _SERVER go (the io layer's sockets),
+     * set by that layer: core never includes an upper layer. */
+    void (*io_upper)(tide_loop_t *loop, tide__io_t *io, unsigned events);
     unsigned nwatchers;    /* size of the array */
     unsigned nfds;         /* watchers registered with the backend */
 

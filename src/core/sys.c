@@ -8,7 +8,10 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -28,6 +31,29 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 #endif
 }
 
+/* pidfd_open and pidfd_send_signal as system calls, so a C library without
+ * the wrappers builds; ENOSYS (kernels before 5.1/5.3) makes the process
+ * code watch SIGCHLD instead. */
+static int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, flags);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
+{
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 /* Both tables start as the real calls; tests overwrite tide__sys and put
  * tide__sys_default back. */
 #define TIDE__SYS_REAL                                                         \
@@ -36,11 +62,17 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .epoll_create1 = epoll_create1, .epoll_ctl = epoll_ctl,                \
         .epoll_pwait2 = sys_epoll_pwait2, .epoll_wait = epoll_wait,            \
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
-        .close = close, .mmap = mmap, .munmap = munmap,                        \
+        .close = close, .socket = socket, .socketpair = socketpair,          \
+        .bind = bind, .listen = listen, .accept4 = accept4,                    \
+        .connect = connect, .shutdown = shutdown, .writev = writev,            \
+        .sendmsg = sendmsg, .recvmsg = recvmsg, .setsockopt = setsockopt,      \
+        .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
         .getaddrinfo = getaddrinfo, .getnameinfo = getnameinfo, .open = open,  \
         .pread = pread, .pwrite = pwrite, .sendfile = sendfile,                \
         .copy_file_range = copy_file_range,                                    \
+        .fork = fork, .waitpid = waitpid, .kill = kill,                        \
+        .pidfd_open = sys_pidfd_open, .pidfd_send_signal = sys_pidfd_send_signal, \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netdb.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -30,6 +31,19 @@ typedef struct {
     ssize_t (*write)(int fd, const void *buf, size_t len);
     int (*close)(int fd);
 
+    /* sockets and fd streams (io layer) */
+    int (*socket)(int domain, int type, int protocol);
+    int (*socketpair)(int domain, int type, int protocol, int fds[2]);
+    int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*listen)(int fd, int backlog);
+    int (*accept4)(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+    int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*shutdown)(int fd, int how);
+    ssize_t (*writev)(int fd, const struct iovec *iov, int iovcnt);
+    ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+    ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
+    int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
+
     /* memory mappings (fiber stacks) */
     void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
     int (*munmap)(void *addr, size_t len);
@@ -48,6 +62,12 @@ typedef struct {
     ssize_t (*sendfile)(int out_fd, int in_fd, off_t *off, size_t len);
     ssize_t (*copy_file_range)(int in_fd, off_t *in_off, int out_fd, off_t *out_off, size_t len,
                                unsigned flags);
+    /* child processes */
+    pid_t (*fork)(void);
+    pid_t (*waitpid)(pid_t pid, int *status, int options);
+    int (*kill)(pid_t pid, int sig);
+    int (*pidfd_open)(pid_t pid, unsigned int flags);
+    int (*pidfd_send_signal)(int pidfd, int sig, siginfo_t *info, unsigned int flags);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
