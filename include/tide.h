@@ -19,5 +19,6 @@
 #include "tide/sync.h"
 #include "tide/emitter.h"
 #include "tide/stream.h"
+#include "tide/udp.h"
 
 #endif /* TIDE_H */

@@ -62,7 +62,10 @@ void tide__io_ready(tide_loop_t *loop, tide__io_t *io, unsigned events)
     case TIDE__IO_POLL: tide__poll_dispatch(loop, io, events); break;
     case TIDE__IO_WAKEUP: tide__wakeup_dispatch(loop); break;
     case TIDE__IO_SIGNAL: tide__signal_dispatch(loop); break;
-    default: break;
+    default:
+        if (io->type < TIDE__IO_TYPES && loop->io_dispatch[io->type])
+            loop->io_dispatch[io->type](loop, io, events);
+        break;
     }
 }
 

@@ -5,6 +5,8 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +27,14 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 #endif
 }
 
+/* glibc declares recvmmsg's timeout const only in some versions; this
+ * wrapper gives the table one type either way. */
+static int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
+                        struct timespec *timeout)
+{
+    return recvmmsg(fd, msgs, n, flags, timeout);
+}
+
 /* Both tables start as the real calls; tests overwrite tide__sys and put
  * tide__sys_default back. */
 #define TIDE__SYS_REAL                                                         \
@@ -35,6 +45,12 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
         .close = close, .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
+        .socket = socket, .bind = bind, .connect = connect,                    \
+        .setsockopt = setsockopt, .getsockopt = getsockopt,                    \
+        .getsockname = getsockname, .getpeername = getpeername,                \
+        .sendmsg = sendmsg, .sendmmsg = sendmmsg, .recvmmsg = sys_recvmmsg,    \
+        .inotify_init1 = inotify_init1, .inotify_add_watch = inotify_add_watch, \
+        .inotify_rm_watch = inotify_rm_watch,                                  \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

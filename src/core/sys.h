@@ -8,7 +8,9 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -33,6 +35,24 @@ typedef struct {
     int (*munmap)(void *addr, size_t len);
     int (*mprotect)(void *addr, size_t len, int prot);
     int (*madvise)(void *addr, size_t len, int advice);
+
+    /* sockets (UDP) */
+    int (*socket)(int domain, int type, int protocol);
+    int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
+    int (*getsockopt)(int fd, int level, int name, void *val, socklen_t *len);
+    int (*getsockname)(int fd, struct sockaddr *addr, socklen_t *len);
+    int (*getpeername)(int fd, struct sockaddr *addr, socklen_t *len);
+    ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+    int (*sendmmsg)(int fd, struct mmsghdr *msgs, unsigned int n, int flags);
+    int (*recvmmsg)(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
+                    struct timespec *timeout);
+
+    /* inotify (fs watch) */
+    int (*inotify_init1)(int flags);
+    int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
+    int (*inotify_rm_watch)(int fd, int wd);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
