@@ -20,5 +20,6 @@
 #include "tide/emitter.h"
 #include "tide/stream.h"
 #include "tide/udp.h"
+#include "tide/fs_watch.h"
 
 #endif /* TIDE_H */
