@@ -22,6 +22,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
 
 #include "tide/async.h"
 #include "tide/emitter.h"

@@ -214,6 +214,7 @@ int tide__udp_autobind(tide_udp_t *u)
     tide_udp_addr(u->family, NULL, 0, &ss, &len);
     if (tide__sys.bind(u->io.fd, (struct sockaddr *)&ss, len) < 0) return -errno;
     u->flags |= U_BOUND;
+    tide__udp_emit_later(u, tide_udp_event_listening());
     return 0;
 }
 
@@ -333,14 +334,16 @@ static void udp_close(tide_handle_t *h)
     u->flags &= ~(unsigned)(U_READING | U_EVENTS);
     tide__udp_cancel_sends(u);
     tide__udp_fail_waiters(u, -ECANCELED);
+    tide__udp_emit_later(u, TIDE_EVENT_CLOSE);
 }
 
-/* Close phase, before the close callback: the send callbacks, then 'close'. */
+/* Close phase, before the close callback: the send callbacks, and 'close'
+ * if its tick could not be queued. */
 static void udp_finish(tide_handle_t *h)
 {
     tide_udp_t *u = (tide_udp_t *)h;
     tide__udp_run_done(u);
-    if (tide_listener_count(&u->em, TIDE_EVENT_CLOSE))
+    if (!u->close_emitted && tide_listener_count(&u->em, TIDE_EVENT_CLOSE))
         TIDE__CALLBACK(h->loop, h->context, tide_emit(&u->em, TIDE_EVENT_CLOSE, NULL));
     tide_emitter_destroy(&u->em);
 }

@@ -54,6 +54,16 @@ static void emit_tick(tide_loop_t *loop, void *data, tide_event_t event)
     if (!tide__udp_closing(u)) tide_emit(&u->em, event, NULL);
 }
 
+/* 'close' comes from a tick queued by tide_close, as Node's socketCloseNT:
+ * before the close phase, where the send callbacks and the close callback
+ * run. */
+static void close_tick(tide_loop_t *loop, void *data)
+{
+    tide_udp_t *u = data;
+    u->close_emitted = 1;
+    tide_emit(&u->em, TIDE_EVENT_CLOSE, NULL);
+}
+
 static void listening_tick(tide_loop_t *loop, void *data)
 {
     emit_tick(loop, data, tide_udp_event_listening());
@@ -64,10 +74,20 @@ static void connect_tick(tide_loop_t *loop, void *data)
     emit_tick(loop, data, tide_udp_event_connect());
 }
 
+/* Node looks the peer's address up on one tick and emits 'connect' on the
+ * next: two turns, as for an addressed send. */
+static void connect_lookup_tick(tide_loop_t *loop, void *data)
+{
+    if (tide_next_tick(loop, connect_tick, data) != 0) connect_tick(loop, data);
+}
+
 void tide__udp_emit_later(tide_udp_t *u, tide_event_t event)
 {
     /* Queued even with no listener yet: Node's listeners added right after
      * bind() still hear it. A full tick ring that cannot grow loses only
      * this notice. */
-    tide_next_tick(u->h.loop, event == tide_udp_event_connect() ? connect_tick : listening_tick, u);
+    tide_fn fn = event == TIDE_EVENT_CLOSE           ? close_tick
+                 : event == tide_udp_event_connect() ? connect_lookup_tick
+                                                     : listening_tick;
+    tide_next_tick(u->h.loop, fn, u);
 }

@@ -32,6 +32,8 @@ typedef struct tide__udp_send {
     socklen_t addrlen;   /* 0: the connected peer */
     int iovcnt;
     int status;
+    int hops;            /* ticks left before the callback (sent at once) */
+    tide_udp_t *u;
     size_t len;
     struct iovec iov[TIDE_UDP_MAX_IOV];
 } tide__udp_send_t;
@@ -74,6 +76,7 @@ struct tide_udp_s {
     tide__pending_t done_pending; /* runs send_done from the pending phase */
     int done_queued;
     tide__queue_t waiters;    /* tide__udp_waiter_t */
+    int close_emitted;        /* 'close' went out from its tick */
     tide_emitter_t em;
 };
 

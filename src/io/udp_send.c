@@ -58,6 +58,32 @@ static int send_now(tide_udp_t *u, tide__udp_send_t *req)
     }
 }
 
+/* A datagram sent (or refused) at once gets its callback from the tick
+ * queue after as many turns as Node's: two when it was addressed (Node
+ * looks the address up on one tick and calls back on the next), one on a
+ * connected socket. */
+static void send_tick(tide_loop_t *loop, void *data)
+{
+    tide__udp_send_t *req = data;
+    if (--req->hops > 0 && tide_next_tick(loop, send_tick, req) == 0) return;
+    tide_udp_t *u = req->u;
+    tide_udp_send_cb cb = req->cb;
+    void *cb_data = req->data;
+    int status = req->status;
+    tide__pool_put(&tide__udp_loop(loop)->sends, req);
+    loop->active_reqs--;
+    /* Ticks run before any close phase, so u is still there. */
+    if (cb) cb(u, status, cb_data);
+    else if (status < 0) tide__udp_emit_error(u, status);
+}
+
+static void complete_soon(tide_udp_t *u, tide__udp_send_t *req, int status)
+{
+    req->status = status;
+    req->hops = req->addrlen ? 2 : 1;
+    if (tide_next_tick(u->h.loop, send_tick, req) != 0) complete(u, req, status);
+}
+
 int tide__udp_send_req(tide_udp_t *u, const struct iovec *iov, int iovcnt,
                        const struct sockaddr *addr, tide_udp_send_cb cb, void *data,
                        tide__udp_send_t **out)
@@ -90,6 +116,7 @@ int tide__udp_send_req(tide_udp_t *u, const struct iovec *iov, int iovcnt,
     req->iovcnt = iovcnt;
     memcpy(req->iov, iov, sizeof *iov * (size_t)iovcnt);
     req->len = len;
+    req->u = u;
     tide__queue_init(&req->node);
     loop->active_reqs++;
     if (out) *out = req;
@@ -106,7 +133,7 @@ int tide__udp_send_req(tide_udp_t *u, const struct iovec *iov, int iovcnt,
         dequeue(u, req);
         status = err;
     }
-    complete(u, req, status);
+    complete_soon(u, req, status);
     return 0;
 }
 
