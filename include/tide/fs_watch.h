@@ -56,8 +56,9 @@ TIDE_API int tide_fs_watch_start(tide_fs_watch_t *w, const char *path, unsigned 
 TIDE_API int tide_fs_watch_stop(tide_fs_watch_t *w);
 /* The watched path, or NULL when not started. */
 TIDE_API const char *tide_fs_watch_path(const tide_fs_watch_t *w);
-/* The emitter: 'change', 'error', and 'close' (in the close phase, before
- * the close callback). */
+/* The emitter: 'change', 'error', and 'close' (from a tick queued by
+ * tide_close, as Node emits it; the close callback comes later, in the
+ * close phase). */
 TIDE_API tide_emitter_t *tide_fs_watch_emitter(tide_fs_watch_t *w);
 /* The id of the 'change' event. */
 TIDE_API tide_event_t tide_fs_watch_event_change(void);
@@ -68,8 +69,8 @@ TIDE_API tide_event_t tide_fs_watch_event_change(void);
  * and the ones after the queue was full are lost. The name is cut to fit
  * cap bytes (NUL included). Returns 0, -EOVERFLOW, -EINVAL (a stopped
  * watcher with nothing queued), -EBUSY (another fiber waits), -ECANCELED
- * when the watcher closes, the abort reason or -ETIMEDOUT, -EPERM outside
- * an async function. */
+ * when the watcher is stopped or closed, the abort reason or -ETIMEDOUT,
+ * -EPERM outside an async function. */
 TIDE_API int tide_fs_watch_next_await(tide_fs_watch_t *w, int *event, char *name, size_t cap,
                                       const tide_await_opts_t *opts);
 

@@ -16,7 +16,8 @@
  * tide_udp_recv_await.
  *
  * A socket is a handle: tide_close(TIDE_HANDLE(u), cb) closes it, and
- * every send still queued gets its callback with -ECANCELED before cb. */
+ * every send still queued gets its callback with -ECANCELED before cb.
+ * Callbacks and events come at Node's turns (docs/UDP.md). */
 #ifndef TIDE_UDP_H
 #define TIDE_UDP_H
 
@@ -82,8 +83,8 @@ TIDE_API int tide_udp_addr_name(const struct sockaddr *addr, char *ip, size_t ca
 
 /* Bind to ip (NULL: any) and port (0: the kernel picks). flags:
  * TIDE_UDP_REUSEADDR, TIDE_UDP_REUSEPORT. Returns 0, -EINVAL,
- * -EADDRINUSE, -EADDRNOTAVAIL, -EALREADY (already bound). In event mode a
- * 'listening' event follows from a tick. */
+ * -EADDRINUSE, -EADDRNOTAVAIL, -EALREADY (already bound). A 'listening'
+ * event follows from a tick. */
 TIDE_API int tide_udp_bind(tide_udp_t *u, const char *ip, int port, unsigned flags);
 TIDE_API int tide_udp_bind_addr(tide_udp_t *u, const struct sockaddr *addr, socklen_t len,
                                 unsigned flags);
@@ -91,7 +92,7 @@ TIDE_API int tide_udp_bind_addr(tide_udp_t *u, const struct sockaddr *addr, sock
 /* Connected UDP: sends go to the peer without an address, only its
  * datagrams are received, and ICMP errors come back as -ECONNREFUSED.
  * Binds to an ephemeral port first if needed. -EISCONN when connected
- * already. A 'connect' event follows from a tick, as in Node. */
+ * already. A 'connect' event follows two ticks later, as in Node. */
 TIDE_API int tide_udp_connect(tide_udp_t *u, const char *ip, int port);
 TIDE_API int tide_udp_connect_addr(tide_udp_t *u, const struct sockaddr *addr, socklen_t len);
 /* Forget the peer: -ENOTCONN when there is none. */
@@ -99,7 +100,9 @@ TIDE_API int tide_udp_disconnect(tide_udp_t *u);
 
 /* Send len bytes (which must stay valid until cb) to addr, or to the peer
  * of a connected socket (addr NULL). cb may be NULL: then a failure is an
- * 'error' event. Returns 0 (cb follows), -EINVAL, -EISCONN (an address on
+ * 'error' event. Sent (or refused) at once, cb follows two ticks later
+ * (one on a connected socket), as Node's; queued, it follows from the
+ * writable event. Returns 0 (cb follows), -EINVAL, -EISCONN (an address on
  * a connected socket), -EDESTADDRREQ (none on an unconnected one),
  * -EBADF after close, or -ENOMEM. */
 TIDE_API int tide_udp_send(tide_udp_t *u, const void *buf, size_t len,
@@ -155,7 +158,9 @@ TIDE_API int tide_udp_remote_address(const tide_udp_t *u, struct sockaddr_storag
 TIDE_API int tide_udp_fd(const tide_udp_t *u);
 
 /* The socket's emitter: 'message', 'error', 'listening', 'connect' and
- * 'close' (emitted in the close phase, before the close callback). */
+ * 'close' (from a tick queued by tide_close, as Node's socketCloseNT; the
+ * -ECANCELED send callbacks and the close callback come later, in the
+ * close phase). Node's close(cb) is a 'close' listener. */
 TIDE_API tide_emitter_t *tide_udp_emitter(tide_udp_t *u);
 /* Event ids of 'message', 'listening' and 'connect' (interned names). */
 TIDE_API tide_event_t tide_udp_event_message(void);

@@ -315,12 +315,28 @@ static void fs_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events)
 
 /* ---- close ------------------------------------------------------------------- */
 
-static void fs_close(tide_handle_t *h) { tide_fs_watch_stop((tide_fs_watch_t *)h); }
+/* 'close' comes from a tick queued by tide_close, as Node's emitCloseNT;
+ * ticks run before the close phase, so the watcher is still there. */
+static void close_tick(tide_loop_t *loop, void *data)
+{
+    tide_fs_watch_t *w = data;
+    w->close_emitted = 1;
+    tide_emit(&w->em, TIDE_EVENT_CLOSE, NULL);
+}
 
+static void fs_close(tide_handle_t *h)
+{
+    tide_fs_watch_t *w = (tide_fs_watch_t *)h;
+    tide_fs_watch_stop(w);
+    tide_next_tick(h->loop, close_tick, w);
+}
+
+/* Close phase: 'close' if its tick could not be queued, then the emitter
+ * and the await queue go. */
 static void fs_finish(tide_handle_t *h)
 {
     tide_fs_watch_t *w = (tide_fs_watch_t *)h;
-    if (tide_listener_count(&w->em, TIDE_EVENT_CLOSE))
+    if (!w->close_emitted && tide_listener_count(&w->em, TIDE_EVENT_CLOSE))
         TIDE__CALLBACK(h->loop, h->context, tide_emit(&w->em, TIDE_EVENT_CLOSE, NULL));
     tide_emitter_destroy(&w->em);
     tide__free(w->queue);

@@ -41,6 +41,7 @@ struct tide_fs_watch_s {
     tide_fs_watch_cb cb;
     tide__fs_queue_t *queue;  /* made by the first await */
     tide_promise_t *waiter;   /* the waiting fiber's promise */
+    int close_emitted;        /* 'close' went out from its tick */
     tide_emitter_t em;
 };
 
