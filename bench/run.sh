@@ -3,7 +3,7 @@
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
 # timers, tick-microtask, idle-loop, fiber-switch, promise, emitter,
-# stream-pipeline), only those. Prints the programs' own RESULT lines, then
+# stream-pipeline, echo), only those. Prints the programs' own RESULT lines, then
 # a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
@@ -28,6 +28,11 @@ trap 'rm -f "$results"' EXIT
 run_one() {
     name=$1
     shift
+    # A benchmark with its own driver (servers and a client) runs it.
+    if [ -x "$src/bench/$name/run.sh" ]; then
+        env "$@" "$src/bench/$name/run.sh" "$out/bench" "$node" | tee -a "$results"
+        return
+    fi
     for impl in tide libuv libev libevent ucontext; do
         prog=$out/bench/bench_${name}_$impl
         [ -x "$prog" ] || continue
@@ -39,7 +44,7 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline
+    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline echo
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do

@@ -19,6 +19,9 @@
 #include "tide/sync.h"
 #include "tide/emitter.h"
 #include "tide/stream.h"
+#include "tide/work.h"
+#include "tide/dns.h"
+#include "tide/fs.h"
 #include "tide/udp.h"
 #include "tide/fs_watch.h"
 

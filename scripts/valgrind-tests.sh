@@ -18,6 +18,7 @@ status=0
 # prints nothing and returns the program's status, or 99 on a Valgrind error.
 memcheck() {
     valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --suppressions="$here/scripts/valgrind.supp" \
         "$1" >"$2" 2>"$1.valgrind.log"
 }
 

@@ -89,7 +89,9 @@ extern "C" {
 /* Codes of tide's own, outside the errno range: one table as well, so a
  * new code is one line here. X(name, value, message). The stream codes
  * carry Node's error codes as names (tide_err_name gives
- * "ERR_STREAM_WRITE_AFTER_END"), and their messages are Node's. */
+ * "ERR_STREAM_WRITE_AFTER_END"), and their messages are Node's. The
+ * resolver's EAI_* failures (tide/dns.h) get codes of their own, named as
+ * Node names them: EAI_NONAME and EAI_NODATA are ENOTFOUND. */
 #define TIDE_OWN_ERROR_MAP(X)                                                  \
     X(EAGGREGATE, -10001, "all promises were rejected")                        \
     X(EUNHANDLED, -10002, "unhandled error")                                   \
@@ -99,7 +101,16 @@ extern "C" {
     X(ERR_STREAM_PUSH_AFTER_EOF, -10006, "stream.push() after EOF")            \
     X(ERR_STREAM_UNSHIFT_AFTER_END_EVENT, -10007, "stream.unshift() after end event") \
     X(ERR_STREAM_ALREADY_FINISHED, -10008, "Cannot call end after a stream was finished") \
-    X(ERR_MULTIPLE_CALLBACK, -10009, "Callback called multiple times")
+    X(ERR_MULTIPLE_CALLBACK, -10009, "Callback called multiple times")        \
+    X(ENOTFOUND, -10101, "name or service not known")                          \
+    X(EAI_AGAIN, -10102, "temporary failure in name resolution")               \
+    X(EAI_FAIL, -10103, "non-recoverable failure in name resolution")          \
+    X(EAI_FAMILY, -10104, "address family not supported by the resolver")      \
+    X(EAI_BADFLAGS, -10105, "bad flags for the resolver")                      \
+    X(EAI_SERVICE, -10106, "service not available for the socket type")        \
+    X(EAI_SOCKTYPE, -10107, "socket type not supported by the resolver")       \
+    X(EAI_OVERFLOW, -10108, "resolver result does not fit its buffer")         \
+    X(EAI_ADDRFAMILY, -10109, "host has no address in the requested family")
 #define TIDE__OWN_ERROR_ENUM(name, value, msg) TIDE_##name = (value),
 enum { TIDE_OWN_ERROR_MAP(TIDE__OWN_ERROR_ENUM) };
 #undef TIDE__OWN_ERROR_ENUM

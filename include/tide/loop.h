@@ -27,8 +27,9 @@ typedef enum {
 TIDE_API int tide_loop_new(tide_loop_t **out);
 
 /* Release a loop. Returns -EBUSY (and keeps the loop) while any handle is
- * open or its close callback has not run yet: close everything and run the
- * loop once more so close callbacks can run, then call this again. Work the
+ * open or its close callback has not run yet, or while requests (thread-pool
+ * work, also cancelled work) wait to be delivered: close everything and run the
+ * loop until then so close callbacks can run, then call this again. Work the
  * loop owns (queued immediates, ticks, microtasks, set_timeout/set_interval
  * timers) is dropped without being called, as when a Node process exits. */
 TIDE_API int tide_loop_close(tide_loop_t *loop);

@@ -28,16 +28,22 @@
 
 /* A free list of fixed-size objects carved from chunks that live as long as
  * the loop. The free-list link overlays the object's first word; handles keep
- * their flags word intact so closing a handed-back handle is detected. */
+ * their flags word intact so closing a handed-back handle is detected.
+ * Objects never handed out yet are carved from the newest chunk one at a
+ * time (bump..end), so a chunk's untouched tail costs address space, not
+ * resident memory. */
 typedef struct tide__pool {
     size_t size;
     size_t chunk_objects;
     void *free_list;
     void *chunks;
+    char *bump; /* the next never-used object of the newest chunk */
+    char *end;  /* the end of the newest chunk */
 } tide__pool_t;
 
 void tide__pool_init(tide__pool_t *pool, size_t size);
-/* Carve a new chunk when the free list is empty (pool.c). */
+/* When the free list is empty: the next never-used object, from a new
+ * chunk if need be (pool.c). */
 void *tide__pool_grow(tide__pool_t *pool);
 
 /* Inline: a get or put is a list pop or push on every hot path. */
@@ -72,6 +78,11 @@ typedef struct {
     uint32_t tail;
 } tide__ring_t;
 
+/* Grow a power-of-two ring of items of `size` bytes to twice its capacity
+ * (first_cap for an empty one), unwrapped so its items start at index 0.
+ * Shared by every ring in tide; -ENOMEM leaves the ring as it was. */
+int tide__ring_regrow(void **items, uint32_t *mask, uint32_t *head, uint32_t *tail, size_t size,
+                      uint32_t first_cap);
 int tide__ring_grow(tide__ring_t *ring);
 void tide__ring_destroy(tide__ring_t *ring);
 
@@ -241,6 +252,7 @@ enum {
     TIDE__SLOT_FIBERS,
     TIDE__SLOT_EVENTS,
     TIDE__SLOT_STREAMS,
+    TIDE__SLOT_WORK, /* the thread pool's per-loop side (io/work.c) */
     TIDE__SLOT_UDP,
     TIDE__SLOT_FS_WATCH,
     TIDE__SLOT_COUNT

@@ -46,13 +46,15 @@ int tide_loop_new(tide_loop_t **out)
     return 0;
 }
 
-/* Handles the program opened must all be closed (close callbacks run);
+/* Handles the program opened must all be closed (close callbacks run)
+ * and requests in flight (thread-pool work) delivered;
  * work the loop owns (timeouts, immediates, queued ticks) is dropped, as
  * Node drops it at exit. */
 int tide_loop_close(tide_loop_t *loop)
 {
     if (!loop) return -EINVAL;
-    if (loop->running || loop->open_handles || loop->closing_head) return -EBUSY;
+    if (loop->running || loop->open_handles || loop->closing_head || loop->active_reqs)
+        return -EBUSY;
     for (int i = TIDE__SLOT_COUNT - 1; i >= 0; i--)
         if (loop->slots[i].destroy) loop->slots[i].destroy(loop, loop->slots[i].state);
     tide__timeouts_destroy(loop);

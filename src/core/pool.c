@@ -17,25 +17,27 @@ void tide__pool_init(tide__pool_t *pool, size_t size)
     pool->chunk_objects = 32;
     pool->free_list = NULL;
     pool->chunks = NULL;
+    pool->bump = pool->end = NULL;
 }
 
 void *tide__pool_grow(tide__pool_t *pool)
 {
-    /* Chunks double up to 4096 objects, so warm-up costs few mallocs and a
-     * small loop stays small. The first object goes to the caller. */
-    size_t n = pool->chunk_objects;
-    char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
-    if (!chunk) return NULL;
-    *(void **)chunk = pool->chunks;
-    pool->chunks = chunk;
-    char *first = chunk + TIDE__CHUNK_HEADER;
-    for (size_t i = n; i-- > 1;) {
-        void *o = first + i * pool->size;
-        *(void **)o = pool->free_list;
-        pool->free_list = o;
+    if (pool->bump == pool->end) {
+        /* Chunks double up to 4096 objects, so warm-up costs few mallocs
+         * and a small loop stays small. Nothing of a chunk is written
+         * before its objects are handed out. */
+        size_t n = pool->chunk_objects;
+        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
+        if (!chunk) return NULL;
+        *(void **)chunk = pool->chunks;
+        pool->chunks = chunk;
+        pool->bump = chunk + TIDE__CHUNK_HEADER;
+        pool->end = pool->bump + n * pool->size;
+        if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
     }
-    if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
-    return first;
+    void *obj = pool->bump;
+    pool->bump += pool->size;
+    return obj;
 }
 
 void tide__pool_destroy(tide__pool_t *pool)
@@ -48,24 +50,42 @@ void tide__pool_destroy(tide__pool_t *pool)
     }
     pool->chunks = NULL;
     pool->free_list = NULL;
+    pool->bump = pool->end = NULL;
 }
 
 /* ---- ring ------------------------------------------------------------- */
 
+int tide__ring_regrow(void **items, uint32_t *mask, uint32_t *head, uint32_t *tail, size_t size,
+                      uint32_t first_cap)
+{
+    uint32_t cap = *items ? (*mask + 1) * 2 : first_cap;
+    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
+    char *fresh = tide__malloc(size * cap);
+    if (!fresh) return -ENOMEM;
+    /* The live items may wrap past the end: copy them as (at most) two runs
+     * so they start at index 0 of the new array. */
+    uint32_t n = *tail - *head;
+    if (n) {
+        uint32_t start = *head & *mask;
+        uint32_t first = *mask + 1 - start < n ? *mask + 1 - start : n;
+        memcpy(fresh, (char *)*items + (size_t)start * size, (size_t)first * size);
+        memcpy(fresh + (size_t)first * size, *items, (size_t)(n - first) * size);
+    }
+    tide__free(*items);
+    *items = fresh;
+    *mask = cap - 1;
+    *head = 0;
+    *tail = n;
+    return 0;
+}
+
 int tide__ring_grow(tide__ring_t *r)
 {
-    uint32_t cap = r->items ? (r->mask + 1) * 2 : 256;
-    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
-    tide__call_t *items = tide__malloc(sizeof *items * cap);
-    if (!items) return -ENOMEM;
-    uint32_t n = r->tail - r->head;
-    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
-    tide__free(r->items);
+    void *items = r->items;
+    int err = tide__ring_regrow(&items, &r->mask, &r->head, &r->tail, sizeof *r->items, 256);
+    if (err) return err;
     r->items = items;
-    r->mask = cap - 1;
-    r->cap = cap;
-    r->head = 0;
-    r->tail = n;
+    r->cap = r->mask + 1;
     return 0;
 }
 

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -45,6 +48,9 @@ static int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
         .eventfd = eventfd, .pipe2 = pipe2, .read = read, .write = write,      \
         .close = close, .mmap = mmap, .munmap = munmap,                        \
         .mprotect = mprotect, .madvise = madvise,                              \
+        .getaddrinfo = getaddrinfo, .getnameinfo = getnameinfo, .open = open,  \
+        .pread = pread, .pwrite = pwrite, .sendfile = sendfile,                \
+        .copy_file_range = copy_file_range,                                    \
         .socket = socket, .bind = bind, .connect = connect,                    \
         .setsockopt = setsockopt, .getsockopt = getsockopt,                    \
         .getsockname = getsockname, .getpeername = getpeername,                \

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <netdb.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -36,6 +37,18 @@ typedef struct {
     int (*mprotect)(void *addr, size_t len, int prot);
     int (*madvise)(void *addr, size_t len, int advice);
 
+    /* the resolver and file calls the thread pool's workers make (io/dns.c,
+     * io/fs*.c): a test replaces them before it submits the work */
+    int (*getaddrinfo)(const char *node, const char *service, const struct addrinfo *hints,
+                       struct addrinfo **res);
+    int (*getnameinfo)(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen,
+                       char *serv, socklen_t servlen, int flags);
+    int (*open)(const char *path, int flags, ...);
+    ssize_t (*pread)(int fd, void *buf, size_t len, off_t off);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
+    ssize_t (*sendfile)(int out_fd, int in_fd, off_t *off, size_t len);
+    ssize_t (*copy_file_range)(int in_fd, off_t *in_off, int out_fd, off_t *out_off, size_t len,
+                               unsigned flags);
     /* sockets (UDP) */
     int (*socket)(int domain, int type, int protocol);
     int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);

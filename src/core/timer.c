@@ -266,18 +266,10 @@ static void ring_compact(tide__timer_list_t *l)
 
 static int ring_grow(tide__timer_list_t *l)
 {
-    uint32_t cap = (l->mask + 1) * 2;
-    if (cap == 0) return -ENOMEM;
-    tide__timer_entry_t *ring = tide__malloc(sizeof *ring * cap);
-    if (!ring) return -ENOMEM;
-    uint32_t n = l->tail - l->head;
-    for (uint32_t i = 0; i < n; i++) ring[i] = *ring_at(l, l->head + i);
-    tide__free(l->ring);
-    l->ring = ring;
-    l->mask = cap - 1;
-    l->head = 0;
-    l->tail = n;
-    return 0;
+    void *ring = l->ring;
+    int err = tide__ring_regrow(&ring, &l->mask, &l->head, &l->tail, sizeof *l->ring, RING_MIN);
+    if (!err) l->ring = ring;
+    return err;
 }
 
 /* Room for one more entry in a full ring: compact it when most of it is

@@ -23,6 +23,7 @@
 #include "events/events_internal.h"
 
 #define DEFAULT_MAX_LISTENERS 10
+#define INLINE_ENTRIES 3
 
 typedef struct {
     tide_listener_fn fn;
@@ -48,6 +49,7 @@ typedef struct {
     tide_loop_t *loop;
     uint32_t depth; /* emits under way */
     uint32_t nentries, entries_cap;
+    uint32_t hint; /* the entry the last emit found: streams emit one event in runs */
     unsigned max_listeners;
     uint32_t next_once;
     int destroyed; /* destroy ran inside an emit: stop, free at the end */
@@ -57,6 +59,9 @@ typedef struct {
     uint32_t *fired;   /* once ids fired while emits are under way */
     uint32_t nfired, fired_cap;
     tide__event_waiter_t *waiters; /* pending tide_event_once promises */
+    /* The first entries live here: most emitters (a stream with 'data',
+     * 'error' and 'close' listeners) never need more, nor a second block. */
+    entry_t first[INLINE_ENTRIES];
 } state_t;
 
 #define EM_LOOP(em) ((em)->tide_private_[0])
@@ -74,6 +79,8 @@ static state_t *state_make(tide_emitter_t *em)
     if (!s) return NULL;
     s->loop = EM_LOOP(em);
     s->max_listeners = DEFAULT_MAX_LISTENERS;
+    s->entries = s->first;
+    s->entries_cap = INLINE_ENTRIES;
     EM_STATE(em) = s;
     return s;
 }
@@ -107,6 +114,17 @@ static entry_t *entry_find(const state_t *s, tide_event_t event)
     for (uint32_t i = 0; i < s->nentries; i++)
         if (s->entries[i].event == event) return &s->entries[i];
     return NULL;
+}
+
+/* entry_find for emit, trying the entry the previous emit found first. An
+ * index is only a guess (entries shift when one goes), so it is checked. */
+static inline entry_t *entry_find_hinted(state_t *s, tide_event_t event)
+{
+    uint32_t h = s->hint;
+    if (h < s->nentries && s->entries[h].event == event) return &s->entries[h];
+    entry_t *e = entry_find(s, event);
+    if (e) s->hint = (uint32_t)(e - s->entries);
+    return e;
 }
 
 /* The entry's array, safe to change in place and with room for need
@@ -147,13 +165,17 @@ static void entry_remove(state_t *s, entry_t *e)
 static entry_t *entry_add(state_t *s, tide_event_t event)
 {
     if (s->nentries == s->entries_cap) {
-        uint32_t cap = s->entries_cap ? s->entries_cap * 2 : 4;
-        entry_t *grown = tide__realloc(s->entries, cap * sizeof *grown);
+        uint32_t cap = s->entries_cap * 2;
+        int inline_now = s->entries == s->first;
+        entry_t *grown = tide__realloc(inline_now ? NULL : s->entries, cap * sizeof *grown);
         if (!grown) return NULL;
+        if (inline_now) memcpy(grown, s->first, sizeof s->first);
         s->entries = grown;
         s->entries_cap = cap;
     }
-    list_t *l = list_new(4);
+    /* Room for one: an event most often has one listener, and a second
+     * one grows the array (list_for_change doubles it). */
+    list_t *l = list_new(1);
     if (!l) return NULL;
     entry_t *e = &s->entries[s->nentries++];
     /* Node's eventNames() is Reflect.ownKeys(): symbols after strings,
@@ -176,7 +198,7 @@ static void state_free(state_t *s)
         next = l->next_dead;
         tide__free(l);
     }
-    tide__free(s->entries);
+    if (s->entries != s->first) tide__free(s->entries);
     tide__free(s->fired);
     tide__free(s);
 }
@@ -464,7 +486,7 @@ int tide_emit(tide_emitter_t *em, tide_event_t event, void *arg)
     state_t *s = state_of(em);
     if (TIDE__UNLIKELY(event == TIDE_EVENT_ERROR)) return emit_error(em, s, arg);
     if (!s) return 0;
-    entry_t *e = entry_find(s, event);
+    entry_t *e = entry_find_hinted(s, event);
     if (!e) return 0;
     list_t *l = e->list;
     /* One plain listener, the most common case, needs no snapshot: nothing

@@ -39,9 +39,9 @@ static void from_read(tide_stream_t *s, size_t size, void *data)
 
 static void from_free(tide_stream_t *s)
 {
-    from_t *f = s->builtin;
+    from_t *f = s->data;
     tide_chunk_release(f->whole);
-    tide__record_put(s->loop, f);
+    tide__record_put(tide__sloop(s), f);
 }
 
 int tide_stream_from_buffer(tide_loop_t *loop, const void *buf, size_t len, size_t chunk_size,
@@ -58,7 +58,7 @@ int tide_stream_from_buffer(tide_loop_t *loop, const void *buf, size_t len, size
     tide_stream_opts_t opts = {0};
     opts.read = from_read;
     opts.data = f;
-    int rc = tide_readable_new(loop, &opts, out);
+    int rc = tide__stream_make(loop, &opts, TIDE__HAS_READABLE, from_free, out);
     if (rc) {
         /* Not taken: the caller keeps the buffer, so no release runs. */
         tide__chunk(f->whole)->u.release = NULL;
@@ -66,8 +66,6 @@ int tide_stream_from_buffer(tide_loop_t *loop, const void *buf, size_t len, size
         tide__record_put(loop, f);
         return rc;
     }
-    (*out)->builtin = f;
-    (*out)->builtin_free = from_free;
     return 0;
 }
 
@@ -105,9 +103,9 @@ static void to_write(tide_stream_t *s, const tide_chunk_t *chunk, void *data)
 
 static void to_free(tide_stream_t *s)
 {
-    to_t *t = s->builtin;
+    to_t *t = s->data;
     tide__free(t->bytes);
-    tide__record_put(s->loop, t);
+    tide__record_put(tide__sloop(s), t);
 }
 
 int tide_stream_to_buffer(tide_loop_t *loop, size_t limit, const tide_stream_opts_t *opts,
@@ -126,20 +124,18 @@ int tide_stream_to_buffer(tide_loop_t *loop, size_t limit, const tide_stream_opt
     t->limit = limit;
     o.write = to_write;
     o.data = t;
-    int rc = tide_writable_new(loop, &o, out);
+    int rc = tide__stream_make(loop, &o, TIDE__HAS_WRITABLE, to_free, out);
     if (rc) {
         tide__record_put(loop, t);
         return rc;
     }
-    (*out)->builtin = t;
-    (*out)->builtin_free = to_free;
     return 0;
 }
 
 int tide_stream_buffer(const tide_stream_t *s, const void **base, size_t *len)
 {
-    if (!s || s->builtin_free != to_free || !base || !len) return -EINVAL;
-    const to_t *t = s->builtin;
+    if (!s || s->ops->release != to_free || !base || !len) return -EINVAL;
+    const to_t *t = s->data;
     *base = t->bytes;
     *len = t->len;
     return 0;

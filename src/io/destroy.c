@@ -3,20 +3,14 @@
  * 'error' and then 'close' emitted from later ticks (SEMANTICS.md S5). */
 #include "io/stream_internal.h"
 
-static void set_errored(uint32_t *flags, tide_error_t **slot, tide_error_t *err)
-{
-    if (!*slot) {
-        *slot = tide_error_ref(err);
-        *flags |= S_ERRORED;
-    }
-}
-
-/* checkError: both sides remember the first error. */
+/* checkError: both sides remember the first error. Node keeps one per
+ * side, but sets them together, so one field serves both. */
 static void check_error(tide_stream_t *s, tide_error_t *err)
 {
-    if (!err) return;
-    if (s->kind & TIDE__HAS_WRITABLE) set_errored(&s->w.flags, &s->w.errored, err);
-    if (s->kind & TIDE__HAS_READABLE) set_errored(&s->r.flags, &s->r.errored, err);
+    if (!err || s->errored) return;
+    s->errored = tide_error_ref(err);
+    if (s->kind & TIDE__HAS_WRITABLE) s->w.flags |= S_ERRORED;
+    if (s->kind & TIDE__HAS_READABLE) s->r.flags |= S_ERRORED;
 }
 
 static void set_both(tide_stream_t *s, uint32_t bits)
@@ -112,8 +106,8 @@ void tide__destroy(tide_stream_t *s, tide_error_t *err)
     tide__transform_drop_held(s);
     s->kind |= TIDE__DESTROY_PENDING;
     tide__hold(s); /* until _destroy calls back */
-    if (s->impl.destroy) {
-        s->impl.destroy(s, err, s->impl.data);
+    if (s->ops->destroy) {
+        s->ops->destroy(s, err, s->data);
         tide_error_release(err);
     } else {
         on_destroy(s, err);
@@ -163,7 +157,7 @@ int tide_stream_destroy(tide_stream_t *s, tide_error_t *err)
         tide_error_release(err);
         return -EINVAL;
     }
-    if (tide__ticks_reserve(s->loop) != 0) {
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) {
         tide_error_release(err);
         return -ENOMEM;
     }

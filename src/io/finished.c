@@ -51,11 +51,7 @@ static int is_writable(const tide_stream_t *s)
     return (s->kind & TIDE__HAS_WRITABLE) ? tide__is_writable(s) : -1;
 }
 
-static tide_error_t *errored(const tide_stream_t *s)
-{
-    if ((s->kind & TIDE__HAS_WRITABLE) && s->w.errored) return s->w.errored;
-    return (s->kind & TIDE__HAS_READABLE) ? s->r.errored : NULL;
-}
+static tide_error_t *errored(const tide_stream_t *s) { return s->errored; }
 
 static int on_finish(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 {
@@ -137,7 +133,7 @@ static void later(tide__eos_t *e, tide_fn fn)
 {
     e->refs++;
     tide__hold(e->stream);
-    tide__ring_push(&e->stream->loop->ticks, fn, e, e->stream->loop->context);
+    tide__ring_push(&tide__sloop(e->stream)->ticks, fn, e, tide__sloop(e->stream)->context);
 }
 
 void tide__eos_cleanup(tide__eos_t *e)
@@ -157,13 +153,14 @@ void tide__eos_cleanup(tide__eos_t *e)
 tide__eos_t *tide__eos(tide_stream_t *s, int readable, int writable, int error,
                        tide__eos_fn fn, void *data)
 {
-    tide__eos_t *e = tide__record_get(s->loop);
+    if (!tide__sext(s)) return NULL;
+    tide__eos_t *e = tide__record_get(tide__sloop(s));
     if (!e) return NULL;
     int has_r = (s->kind & TIDE__HAS_READABLE) != 0, has_w = (s->kind & TIDE__HAS_WRITABLE) != 0;
     e->att.free = eos_free;
     tide__queue_init(&e->att.node);
     e->stream = s;
-    e->loop = s->loop;
+    e->loop = tide__sloop(s);
     e->fn = fn;
     e->data = data;
     e->refs = 1;
@@ -218,7 +215,7 @@ static void user_done(tide_stream_t *s, tide_error_t *err, void *data)
     tide_finished_t *f = data;
     tide_stream_cb cb = f->cb;
     void *cb_data = f->data;
-    tide__record_put(s->loop, f);
+    tide__record_put(tide__sloop(s), f);
     cb(s, err, cb_data);
 }
 
@@ -226,8 +223,8 @@ int tide_stream_finished(tide_stream_t *s, unsigned flags, tide_stream_cb cb, vo
                          tide_finished_t **out)
 {
     if (!s || !cb || (flags & ~7u)) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
-    tide_finished_t *f = tide__record_get(s->loop);
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
+    tide_finished_t *f = tide__record_get(tide__sloop(s));
     if (!f) return -ENOMEM;
     f->cb = cb;
     f->data = data;
@@ -240,7 +237,7 @@ int tide_stream_finished(tide_stream_t *s, unsigned flags, tide_stream_cb cb, vo
     f->eos = tide__eos(s, readable, writable, !(flags & TIDE_FINISHED_NO_ERROR), user_done, f);
     tide__unhold(s);
     if (!f->eos) {
-        tide__record_put(s->loop, f);
+        tide__record_put(tide__sloop(s), f);
         return -ENOMEM;
     }
     if (out) *out = f;
@@ -252,5 +249,5 @@ void tide_stream_finished_cancel(tide_finished_t *f)
     if (!f) return;
     tide_stream_t *s = f->eos->stream;
     tide__eos_cleanup(f->eos);
-    tide__record_put(s->loop, f);
+    tide__record_put(tide__sloop(s), f);
 }

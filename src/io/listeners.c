@@ -19,7 +19,7 @@ _Static_assert(sizeof(once_rec_t) <= TIDE__RECORD_SIZE, "once_rec_t outgrew its 
 static void once_free(tide__attached_t *a)
 {
     once_rec_t *o = (once_rec_t *)a;
-    tide__record_put(o->stream->loop, o);
+    tide__record_put(tide__sloop(o->stream), o);
 }
 
 static int once_fire(tide_emitter_t *em, tide_event_t event, void *arg, void *data)
@@ -49,7 +49,8 @@ int tide__stream_listen(tide_stream_t *s, tide_event_t event, tide_listener_fn f
         return tide_prepend(&s->em, event, fn, data);
     }
     if (how == TIDE__LISTEN_ONCE && needs_side_effects(s, event)) {
-        once_rec_t *o = tide__record_get(s->loop);
+        if (!tide__sext(s)) return -ENOMEM;
+        once_rec_t *o = tide__record_get(tide__sloop(s));
         if (!o) return -ENOMEM;
         o->att.free = once_free;
         o->stream = s;
@@ -58,7 +59,7 @@ int tide__stream_listen(tide_stream_t *s, tide_event_t event, tide_listener_fn f
         o->data = data;
         rc = tide_once(&s->em, event, once_fire, o);
         if (rc) {
-            tide__record_put(s->loop, o);
+            tide__record_put(tide__sloop(s), o);
             return rc;
         }
         tide__attach(s, &o->att);
@@ -74,7 +75,8 @@ int tide__stream_listen(tide_stream_t *s, tide_event_t event, tide_listener_fn f
 /* The once record of fn+data for event, the most recently added first. */
 static once_rec_t *find_once(tide_stream_t *s, tide_event_t event, tide_listener_fn fn, void *data)
 {
-    for (tide__queue_t *q = s->attached.prev; q != &s->attached; q = q->prev) {
+    if (!s->ext) return NULL;
+    for (tide__queue_t *q = s->ext->attached.prev; q != &s->ext->attached; q = q->prev) {
         tide__attached_t *a = tide__container_of(q, tide__attached_t, node);
         if (a->free != once_free) continue;
         once_rec_t *o = (once_rec_t *)a;
@@ -101,7 +103,7 @@ int tide__stream_unlisten(tide_stream_t *s, tide_event_t event, tide_listener_fn
 static int enter(tide_stream_t *s, tide_event_t event, tide_listener_fn fn)
 {
     if (!s || !event || !fn) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
     tide__hold(s);
     return 0;
 }
@@ -136,7 +138,7 @@ int tide_stream_off(tide_stream_t *s, tide_event_t event, tide_listener_fn fn, v
 int tide_stream_remove_all(tide_stream_t *s, tide_event_t event)
 {
     if (!s) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
     tide__hold(s);
     int rc = tide_remove_all(&s->em, event);
     /* Readable.prototype.removeAllListeners re-reads the mode later. */

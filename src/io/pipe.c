@@ -23,26 +23,26 @@ static void pipe_unref(pipe_t *p)
 {
     if (--p->refs) return;
     tide_stream_t *src = p->src, *dst = p->dst;
-    tide__record_put(src->loop, p);
+    tide__record_put(tide__sloop(src), p);
     tide__unhold(dst);
     tide__unhold(src);
 }
 
 /* ---- the await-drain set (Node's awaitDrainWriters) --------------------- */
 
-static int await_has(const tide__rstate_t *r, const tide_stream_t *dst)
+static int await_has(const tide__rstate_t *r, const tide__sext_t *x, const tide_stream_t *dst)
 {
     for (uint32_t i = 0; i < r->nawait; i++)
-        if (r->await_drain[i] == dst) return 1;
+        if (x->await_drain[i] == dst) return 1;
     return 0;
 }
 
-static void await_remove(tide__rstate_t *r, const tide_stream_t *dst)
+static void await_remove(tide__rstate_t *r, tide__sext_t *x, const tide_stream_t *dst)
 {
     for (uint32_t i = 0; i < r->nawait; i++) {
-        if (r->await_drain[i] == dst) {
-            memmove(&r->await_drain[i], &r->await_drain[i + 1],
-                    (r->nawait - i - 1) * sizeof r->await_drain[0]);
+        if (x->await_drain[i] == dst) {
+            memmove(&x->await_drain[i], &x->await_drain[i + 1],
+                    (r->nawait - i - 1) * sizeof x->await_drain[0]);
             r->nawait--;
             return;
         }
@@ -65,10 +65,11 @@ static void unpipe(tide_stream_t *src, tide_stream_t *dst);
 static void pipe_on_drain(pipe_t *p)
 {
     tide__rstate_t *r = &p->src->r;
-    if (!(r->flags & R_MULTI_AWAIT_DRAIN) && r->nawait == 1 && r->await_drain[0] == p->dst)
+    tide__sext_t *x = p->src->ext; /* made by the pipe */
+    if (!(r->flags & R_MULTI_AWAIT_DRAIN) && r->nawait == 1 && x->await_drain[0] == p->dst)
         r->nawait = 0;
     else if (r->flags & R_MULTI_AWAIT_DRAIN)
-        await_remove(r, p->dst);
+        await_remove(r, x, p->dst);
     if (r->nawait == 0 && (r->flags & R_DATA_LISTENING)) tide__readable_resume(p->src);
 }
 
@@ -107,15 +108,16 @@ static void pause_for(pipe_t *p)
 {
     tide_stream_t *src = p->src, *dst = p->dst;
     tide__rstate_t *r = &src->r;
+    tide__sext_t *x = src->ext; /* made by the pipe */
     if (!p->cleaned_up) {
-        if (r->npipes == 1 && r->pipes[0] == dst) {
-            r->await_drain[0] = dst;
+        if (x->npipes == 1 && x->pipes[0] == dst) {
+            x->await_drain[0] = dst;
             r->nawait = 1;
             r->flags &= ~R_MULTI_AWAIT_DRAIN;
-        } else if (r->npipes > 1 && !await_has(r, dst) && r->nawait < r->pipes_cap) {
-            for (uint32_t i = 0; i < r->npipes; i++) {
-                if (r->pipes[i] == dst) {
-                    r->await_drain[r->nawait++] = dst;
+        } else if (x->npipes > 1 && !await_has(r, x, dst) && r->nawait < x->pipes_cap) {
+            for (uint32_t i = 0; i < x->npipes; i++) {
+                if (x->pipes[i] == dst) {
+                    x->await_drain[r->nawait++] = dst;
                     break;
                 }
             }
@@ -148,7 +150,7 @@ PIPE_LISTENER(on_end, { tide__writable_end(p->dst, NULL, (tide__cb_t){NULL, NULL
 PIPE_LISTENER(on_end_unpipe, { unpipe(p->src, p->dst); })
 
 PIPE_LISTENER(on_unpipe, {
-    int *token = p->src->r.unpipe_token;
+    int *token = p->src->ext->unpipe_token;
     if (arg == p->src && token && !*token) {
         *token = 1;
         cleanup(p);
@@ -188,17 +190,17 @@ static void end_tick(tide_loop_t *loop, void *data)
 /* ---- pipe and unpipe ---------------------------------------------------- */
 
 /* Room for one more destination in both arrays. */
-static int grow_pipes(tide__rstate_t *r)
+static int grow_pipes(tide__sext_t *x)
 {
-    if (r->npipes < r->pipes_cap) return 0;
-    uint32_t cap = r->pipes_cap ? r->pipes_cap * 2 : 2;
-    tide_stream_t **pipes = tide__realloc(r->pipes, cap * sizeof *pipes);
+    if (x->npipes < x->pipes_cap) return 0;
+    uint32_t cap = x->pipes_cap ? x->pipes_cap * 2 : 2;
+    tide_stream_t **pipes = tide__realloc(x->pipes, cap * sizeof *pipes);
     if (!pipes) return -ENOMEM;
-    r->pipes = pipes;
-    tide_stream_t **aw = tide__realloc(r->await_drain, cap * sizeof *aw);
+    x->pipes = pipes;
+    tide_stream_t **aw = tide__realloc(x->await_drain, cap * sizeof *aw);
     if (!aw) return -ENOMEM;
-    r->await_drain = aw;
-    r->pipes_cap = cap;
+    x->await_drain = aw;
+    x->pipes_cap = cap;
     return 0;
 }
 
@@ -208,8 +210,9 @@ int tide_stream_pipe(tide_stream_t *src, tide_stream_t *dst, unsigned flags)
         !(dst->kind & TIDE__HAS_WRITABLE) || (flags & ~(unsigned)TIDE_PIPE_NO_END))
         return -EINVAL;
     tide__rstate_t *r = &src->r;
-    if (tide__ticks_reserve(src->loop) != 0 || grow_pipes(r) != 0) return -ENOMEM;
-    pipe_t *p = tide__record_get(src->loop);
+    tide__sext_t *x = tide__sext(src);
+    if (!x || tide__ticks_reserve(tide__sloop(src)) != 0 || grow_pipes(x) != 0) return -ENOMEM;
+    pipe_t *p = tide__record_get(tide__sloop(src));
     if (!p) return -ENOMEM;
     p->src = tide_stream_ref(src);
     p->dst = tide_stream_ref(dst);
@@ -230,11 +233,11 @@ int tide_stream_pipe(tide_stream_t *src, tide_stream_t *dst, unsigned flags)
     if (!rc) rc = tide_once(&dst->em, TIDE_EVENT_CLOSE, on_close, p);
     if (!rc) rc = tide_once(&dst->em, TIDE_EVENT_FINISH, on_finish, p);
     if (!rc) {
-        if (r->npipes == 1 && !(r->flags & R_MULTI_AWAIT_DRAIN))
+        if (x->npipes == 1 && !(r->flags & R_MULTI_AWAIT_DRAIN))
             r->flags |= R_MULTI_AWAIT_DRAIN; /* the set keeps what it holds */
-        r->pipes[r->npipes++] = tide_stream_ref(dst);
+        x->pipes[x->npipes++] = tide_stream_ref(dst);
         rc = tide__stream_listen(src, TIDE_EVENT_DATA, on_data, p, TIDE__LISTEN_ON);
-        if (rc) tide__unhold(r->pipes[--r->npipes]);
+        if (rc) tide__unhold(x->pipes[--x->npipes]);
     }
     if (rc) {
         p->cleaned_up = 1;
@@ -246,7 +249,7 @@ int tide_stream_pipe(tide_stream_t *src, tide_stream_t *dst, unsigned flags)
     }
     if (end_now) {
         p->refs++;
-        tide__ring_push(&src->loop->ticks, end_tick, p, src->loop->context);
+        tide__ring_push(&tide__sloop(src)->ticks, end_tick, p, tide__sloop(src)->context);
     }
     tide__emit(dst, TIDE_EVENT_PIPE, src);
     if (tide_stream_writable_need_drain(dst)) {
@@ -264,41 +267,42 @@ int tide_stream_pipe(tide_stream_t *src, tide_stream_t *dst, unsigned flags)
 static void emit_unpipe(tide_stream_t *src, tide_stream_t *dst)
 {
     int token = 0;
-    int *saved = src->r.unpipe_token;
-    src->r.unpipe_token = &token;
+    tide__sext_t *x = src->ext; /* made by the pipe */
+    int *saved = x->unpipe_token;
+    x->unpipe_token = &token;
     tide__emit(dst, TIDE_EVENT_UNPIPE, src);
-    src->r.unpipe_token = saved;
+    x->unpipe_token = saved;
     tide__unhold(dst);
 }
 
 static void unpipe(tide_stream_t *src, tide_stream_t *dst)
 {
-    tide__rstate_t *r = &src->r;
-    if (r->npipes == 0) return;
+    tide__sext_t *x = src->ext;
+    if (!x || x->npipes == 0) return;
     if (!dst) {
-        uint32_t n = r->npipes;
+        uint32_t n = x->npipes;
         tide_stream_t **dests = tide__malloc(n * sizeof *dests);
         if (!dests) return; /* defensive: nothing is unpiped */
-        memcpy(dests, r->pipes, n * sizeof *dests);
-        r->npipes = 0;
+        memcpy(dests, x->pipes, n * sizeof *dests);
+        x->npipes = 0;
         tide__readable_pause(src);
         for (uint32_t i = 0; i < n; i++) emit_unpipe(src, dests[i]);
         tide__free(dests);
         return;
     }
     uint32_t i = 0;
-    while (i < r->npipes && r->pipes[i] != dst) i++;
-    if (i == r->npipes) return;
-    memmove(&r->pipes[i], &r->pipes[i + 1], (r->npipes - i - 1) * sizeof r->pipes[0]);
-    r->npipes--;
-    if (r->npipes == 0) tide__readable_pause(src);
+    while (i < x->npipes && x->pipes[i] != dst) i++;
+    if (i == x->npipes) return;
+    memmove(&x->pipes[i], &x->pipes[i + 1], (x->npipes - i - 1) * sizeof x->pipes[0]);
+    x->npipes--;
+    if (x->npipes == 0) tide__readable_pause(src);
     emit_unpipe(src, dst);
 }
 
 int tide_stream_unpipe(tide_stream_t *src, tide_stream_t *dst)
 {
     if (!src || !(src->kind & TIDE__HAS_READABLE)) return -EINVAL;
-    if (tide__ticks_reserve(src->loop) != 0) return -ENOMEM;
+    if (tide__ticks_reserve(tide__sloop(src)) != 0) return -ENOMEM;
     tide__hold(src);
     unpipe(src, dst);
     tide__unhold(src);

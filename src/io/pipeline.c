@@ -175,7 +175,7 @@ static void src_eos(tide_stream_t *src, tide_error_t *err, void *data)
     stage_t *st = data;
     tide__rstate_t *r = &src->r;
     if (err && err->code == TIDE_ERR_STREAM_PREMATURE_CLOSE && (r->flags & R_ENDED) &&
-        !r->errored && !(r->flags & S_ERROR_EMITTED)) {
+        !src->errored && !(r->flags & S_ERROR_EMITTED)) {
         if (tide_once(&src->em, TIDE_EVENT_END, on_finish_end, st) != 0 ||
             tide_once(&src->em, TIDE_EVENT_ERROR, on_finish_error, st) != 0)
             finish(st->pl, err); /* defensive: without listeners, finish now */
@@ -215,6 +215,7 @@ static int setup_stage(pipeline_t *pl, size_t i)
     stage_t *st = &pl->stages[i];
     tide_stream_t *s = st->stream;
     int reading = i < pl->n - 1, writing = i > 0;
+    if (!tide__sext(s)) return -ENOMEM;
     pl_ref_t *ref = tide__record_get(pl->loop);
     if (!ref) return -ENOMEM;
     ref->att.free = pl_ref_free;
@@ -240,11 +241,11 @@ int tide_stream_pipeline(tide_stream_t *const *streams, size_t n, tide_stream_cb
     if (!streams || n < 2 || !cb) return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         tide_stream_t *s = streams[i];
-        if (!s || s->loop != streams[0]->loop) return -EINVAL;
+        if (!s || tide__sloop(s) != tide__sloop(streams[0])) return -EINVAL;
         if (i < n - 1 && !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
         if (i > 0 && !(s->kind & TIDE__HAS_WRITABLE)) return -EINVAL;
     }
-    tide_loop_t *loop = streams[0]->loop;
+    tide_loop_t *loop = tide__sloop(streams[0]);
     if (tide__ticks_reserve(loop) != 0) return -ENOMEM;
     pipeline_t *pl = tide__calloc(1, sizeof *pl + n * sizeof(stage_t));
     if (!pl) return -ENOMEM;

@@ -184,7 +184,7 @@ static int gather(tide_stream_t *s, size_t n, tide__chunk_t **out)
     tide__sring_t *b = &s->r.buffer;
     char *bytes = tide__malloc(n);
     if (!bytes) return -ENOMEM;
-    tide__chunk_t *c = tide__chunk_make(s->loop, bytes, n, TIDE__CHUNK_COPY, NULL, NULL);
+    tide__chunk_t *c = tide__chunk_make(tide__sloop(s), bytes, n, TIDE__CHUNK_COPY, NULL, NULL);
     if (!c) {
         tide__free(bytes);
         return -ENOMEM;
@@ -196,7 +196,7 @@ static int gather(tide_stream_t *s, size_t n, tide__chunk_t **out)
     tide__chunk_t *rest = NULL;
     if (off < n) {
         tide__chunk_t *last = b->items[i & b->mask].chunk;
-        rest = tide__chunk_make(s->loop, (char *)last->pub.base + (n - off),
+        rest = tide__chunk_make(tide__sloop(s), (char *)last->pub.base + (n - off),
                                 last->pub.len - (n - off), TIDE__CHUNK_SLICE, NULL, NULL);
         if (!rest) {
             tide__chunk_unref(c);
@@ -264,7 +264,7 @@ static int read_want(tide_stream_t *s, int all, size_t n, size_t want, tide__chu
         r->flags |= R_READING | R_SYNC;
         if (r->length == 0) r->flags |= R_NEED_READABLE;
         if (s->kind & TIDE__TRANSFORM) tide__transform_read(s);
-        else s->impl.read(s, r->hwm, s->impl.data);
+        else s->ops->read(s, r->hwm, s->data);
         r->flags &= ~R_SYNC;
         if (!(r->flags & R_READING)) want = how_much(s, all, n);
     }
@@ -476,7 +476,7 @@ void tide__readable_on_removed(tide_stream_t *s, tide_event_t event)
 int tide__readable_finished(const tide_stream_t *s, int strict)
 {
     const tide__rstate_t *r = &s->r;
-    if (r->errored) return 0;
+    if (s->errored) return 0;
     return (r->flags & R_END_EMITTED) ||
            (!strict && (r->flags & R_ENDED) && r->length == 0);
 }
@@ -486,10 +486,12 @@ void tide__readable_release(tide_stream_t *s)
     tide__rstate_t *r = &s->r;
     while (tide__sring_len(&r->buffer)) tide__chunk_unref(tide__sring_shift(&r->buffer).chunk);
     tide__sring_destroy(&r->buffer);
-    for (uint32_t i = 0; i < r->npipes; i++) tide__unhold(r->pipes[i]);
-    tide__free(r->pipes);
-    tide__free(r->await_drain);
-    tide_error_release(r->errored);
+    tide__sext_t *x = s->ext;
+    if (x) {
+        for (uint32_t i = 0; i < x->npipes; i++) tide__unhold(x->pipes[i]);
+        tide__free(x->pipes);
+        tide__free(x->await_drain);
+    }
 }
 
 /* ---- the public calls --------------------------------------------------- */
@@ -499,7 +501,7 @@ void tide__readable_release(tide_stream_t *s)
 static int enter_readable(tide_stream_t *s, int ring)
 {
     if (!s || !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
     if (ring && tide__sring_reserve(&s->r.buffer) != 0) return -ENOMEM;
     tide__hold(s);
     return 0;
@@ -523,7 +525,7 @@ int tide_stream_push(tide_stream_t *s, void *base, size_t len, tide_release_fn r
     if (s && !base && len && !(s->r.flags & S_OBJECT)) return -EINVAL;
     int rc = enter_readable(s, 1);
     if (rc) return rc;
-    return push_made(s, tide__chunk_make(s->loop, base, len, TIDE__CHUNK_OWNED, release, release_data), 0);
+    return push_made(s, tide__chunk_make(tide__sloop(s), base, len, TIDE__CHUNK_OWNED, release, release_data), 0);
 }
 
 int tide_stream_push_copy(tide_stream_t *s, const void *base, size_t len)
@@ -533,7 +535,7 @@ int tide_stream_push_copy(tide_stream_t *s, const void *base, size_t len)
     int rc = enter_readable(s, 1);
     if (rc) return rc;
     const tide_chunk_t *c;
-    if (tide_chunk_copy(s->loop, base, len, &c) != 0) c = NULL;
+    if (tide_chunk_copy(tide__sloop(s), base, len, &c) != 0) c = NULL;
     return push_made(s, tide__chunk(c), 0);
 }
 

@@ -25,6 +25,10 @@ static void streams_destroy(tide_loop_t *loop, void *state)
     tide__pool_destroy(&st->chunks);
     tide__pool_destroy(&st->defers);
     tide__pool_destroy(&st->records);
+    tide__pool_destroy(&st->exts);
+    for (uint32_t i = 0; i < st->nops; i++) tide__free(st->ops[i]);
+    tide__free(st->ops);
+    tide__free(st->spare_batch);
     tide__free(st);
     loop->slots[TIDE__SLOT_STREAMS].state = NULL;
 }
@@ -37,6 +41,7 @@ TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
     tide__pool_init(&st->chunks, sizeof(tide__chunk_t));
     tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
     tide__pool_init(&st->records, TIDE__RECORD_SIZE);
+    tide__pool_init(&st->exts, sizeof(tide__sext_t));
     tide__queue_init(&st->live);
     loop->slots[TIDE__SLOT_STREAMS].state = st;
     loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
@@ -61,18 +66,10 @@ void tide__record_put(tide_loop_t *loop, void *rec)
 
 int tide__sring_grow(tide__sring_t *r)
 {
-    uint32_t cap = r->items ? (r->mask + 1) * 2 : 16;
-    if (cap == 0) return -ENOMEM;
-    tide__entry_t *items = tide__malloc(sizeof *items * cap);
-    if (!items) return -ENOMEM;
-    uint32_t n = r->tail - r->head;
-    for (uint32_t i = 0; i < n; i++) items[i] = r->items[(r->head + i) & r->mask];
-    tide__free(r->items);
-    r->items = items;
-    r->mask = cap - 1;
-    r->head = 0;
-    r->tail = n;
-    return 0;
+    void *items = r->items;
+    int err = tide__ring_regrow(&items, &r->mask, &r->head, &r->tail, sizeof *r->items, 16);
+    if (!err) r->items = items;
+    return err;
 }
 
 void tide__sring_destroy(tide__sring_t *r)
@@ -97,19 +94,21 @@ void tide__tick(tide_stream_t *s, tide_fn fn)
      * the push grows the ring. Only when memory has run out is the step
      * lost; the stream then stays held (until the loop closes and gives it
      * back) rather than running a step out of order. */
+    tide_loop_t *loop = tide__sloop(s);
     s->refs++;
-    (void)tide__ring_push(&s->loop->ticks, fn, s, s->loop->context);
+    (void)tide__ring_push(&loop->ticks, fn, s, loop->context);
 }
 
 void tide__tick_defer(tide__sdefer_t *d, tide_fn fn)
 {
+    tide_loop_t *loop = tide__sloop(d->stream);
     d->stream->refs++;
-    (void)tide__ring_push(&d->stream->loop->ticks, fn, d, d->stream->loop->context);
+    (void)tide__ring_push(&loop->ticks, fn, d, loop->context);
 }
 
 tide__sdefer_t *tide__defer_new(tide_stream_t *s, tide__cb_t cb, tide_error_t *err)
 {
-    tide__sdefer_t *d = tide__pool_get(&tide__streams(s->loop)->defers);
+    tide__sdefer_t *d = tide__pool_get(&tide__streams(tide__sloop(s))->defers);
     if (!d) return NULL;
     d->stream = s;
     d->cb = cb;
@@ -122,7 +121,7 @@ tide__sdefer_t *tide__defer_new(tide_stream_t *s, tide__cb_t cb, tide_error_t *e
 void tide__defer_free(tide__sdefer_t *d)
 {
     tide_error_release(d->err);
-    tide__pool_put(&tide__streams(d->stream->loop)->defers, d);
+    tide__pool_put(&tide__streams(tide__sloop(d->stream))->defers, d);
 }
 
 /* ---- emitting ----------------------------------------------------------- */
@@ -141,7 +140,7 @@ void tide__listener_failed(tide_stream_t *s, tide_event_t event, int rc)
     const char *name = tide_event_name(event);
     tide_error_t *e = tide_error_new(rc, "a '%s' listener of a stream failed: %s",
                                      name ? name : "?", tide_strerror(rc));
-    tide_report_uncaught(s->loop, e);
+    tide_report_uncaught(tide__sloop(s), e);
     tide_error_release(e);
 }
 
@@ -168,8 +167,42 @@ static size_t pick_hwm(size_t side, size_t both, int object)
     return v ? v : object ? 16 : 16384; /* Node 20's defaults */
 }
 
-static int stream_new(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
-                      tide_stream_t **out)
+/* The loop's copy of these functions, made on first use. A program has a
+ * handful of stream implementations, so a linear search from the most
+ * recently added (the one being used now, most often) is enough. */
+static const tide__sops_t *ops_intern(tide__streams_t *st, const tide_stream_opts_t *opts,
+                                      void (*release)(tide_stream_t *s))
+{
+    tide__sops_t want = {opts->read,      opts->write,     opts->writev, opts->final,
+                         opts->destroy,   opts->transform, opts->flush,  release};
+    for (uint32_t i = st->nops; i-- > 0;)
+        if (memcmp(st->ops[i], &want, sizeof want) == 0) return st->ops[i];
+    if (st->nops == st->ops_cap) {
+        uint32_t cap = st->ops_cap ? st->ops_cap * 2 : 8;
+        tide__sops_t **ops = tide__realloc(st->ops, cap * sizeof *ops);
+        if (!ops) return NULL;
+        st->ops = ops;
+        st->ops_cap = cap;
+    }
+    tide__sops_t *copy = tide__malloc(sizeof *copy);
+    if (!copy) return NULL;
+    *copy = want;
+    st->ops[st->nops++] = copy;
+    return copy;
+}
+
+TIDE__NOINLINE tide__sext_t *tide__sext_make(tide_stream_t *s)
+{
+    tide__sext_t *x = tide__pool_get(&tide__streams(tide__sloop(s))->exts);
+    if (!x) return NULL;
+    memset(x, 0, sizeof *x);
+    tide__queue_init(&x->attached);
+    s->ext = x;
+    return x;
+}
+
+int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                      void (*release)(tide_stream_t *s), tide_stream_t **out)
 {
     if (!loop || !out) return -EINVAL;
     tide_stream_opts_t none;
@@ -180,15 +213,21 @@ static int stream_new(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
     if (tide__ticks_reserve(loop) != 0) return -ENOMEM;
     tide__streams_t *st = tide__streams(loop);
     if (!st) return -ENOMEM;
+    const tide__sops_t *ops = ops_intern(st, opts, release);
+    if (!ops) return -ENOMEM;
     tide_stream_t *s = tide__pool_get(&st->streams);
     if (!s) return -ENOMEM;
     memset(s, 0, sizeof *s);
     tide_emitter_init(&s->em, loop);
-    s->loop = loop;
+    /* A transform records its readable length at every transform call. */
+    if ((kind & TIDE__TRANSFORM) && !tide__sext_make(s)) {
+        tide__pool_put(&st->streams, s);
+        return -ENOMEM;
+    }
     s->refs = 1;
     s->kind = kind;
-    s->impl = *opts;
-    tide__queue_init(&s->attached);
+    s->ops = ops;
+    s->data = opts->data;
     unsigned f = opts->flags;
     uint32_t common = S_AUTO_DESTROY | S_EMIT_CLOSE;
     if (f & TIDE_STREAM_NO_AUTO_DESTROY) common &= ~S_AUTO_DESTROY;
@@ -214,57 +253,65 @@ static int stream_new(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
 int tide_readable_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
 {
     if (!opts || !opts->read) return -EINVAL;
-    return stream_new(loop, opts, TIDE__HAS_READABLE, out);
+    return tide__stream_make(loop, opts, TIDE__HAS_READABLE, NULL, out);
 }
 
 int tide_writable_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
 {
     if (!opts || (!opts->write && !opts->writev)) return -EINVAL;
-    return stream_new(loop, opts, TIDE__HAS_WRITABLE, out);
+    return tide__stream_make(loop, opts, TIDE__HAS_WRITABLE, NULL, out);
 }
 
 int tide_duplex_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
 {
     if (!opts || !opts->read || (!opts->write && !opts->writev)) return -EINVAL;
-    return stream_new(loop, opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE, out);
+    return tide__stream_make(loop, opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE, NULL, out);
 }
 
 int tide_transform_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
 {
     /* The transform's own _write, _read and _final stand in for these. */
     if (opts && (opts->read || opts->write || opts->writev || opts->final)) return -EINVAL;
-    return stream_new(loop, opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE | TIDE__TRANSFORM,
-                      out);
+    return tide__stream_make(loop, opts,
+                             TIDE__HAS_READABLE | TIDE__HAS_WRITABLE | TIDE__TRANSFORM, NULL, out);
 }
 
 void tide__attach(tide_stream_t *s, tide__attached_t *a)
 {
-    tide__queue_insert_tail(&s->attached, &a->node);
+    tide__queue_insert_tail(&s->ext->attached, &a->node);
 }
 
 /* Give back what the stream holds; its own storage stays with the caller. */
 static void stream_teardown(tide_stream_t *s)
 {
-    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    tide_loop_t *loop = tide__sloop(s);
+    tide__streams_t *st = loop->slots[TIDE__SLOT_STREAMS].state;
     tide__queue_remove(&s->live);
     st->live_streams--;
     tide_emitter_destroy(&s->em);
-    while (!tide__queue_empty(&s->attached)) {
-        tide__queue_t *q = tide__queue_head(&s->attached);
+    tide__sext_t *x = s->ext;
+    while (x && !tide__queue_empty(&x->attached)) {
+        tide__queue_t *q = tide__queue_head(&x->attached);
         tide__queue_remove(q);
         tide__attached_t *a = tide__container_of(q, tide__attached_t, node);
         a->free(a);
     }
-    if (s->builtin_free) s->builtin_free(s);
+    if (s->ops->release) s->ops->release(s);
     if (s->kind & TIDE__HAS_READABLE) tide__readable_release(s);
     if (s->kind & TIDE__HAS_WRITABLE) tide__writable_release(s);
+    tide_error_release(s->errored);
+    s->errored = NULL;
+    if (x) {
+        s->ext = NULL;
+        tide__pool_put(&st->exts, x);
+    }
 }
 
 void tide__stream_free(tide_stream_t *s)
 {
     /* Nothing holds it and nothing is queued: what it still buffers can
      * never be read or written, as with a collected Node stream. */
-    tide__streams_t *st = s->loop->slots[TIDE__SLOT_STREAMS].state;
+    tide__streams_t *st = tide__sloop(s)->slots[TIDE__SLOT_STREAMS].state;
     if (st->closing) return; /* streams_destroy gives everything back */
     stream_teardown(s);
     tide__pool_put(&st->streams, s);
@@ -288,8 +335,8 @@ tide_stream_t *tide_stream_of(tide_emitter_t *em)
     return em ? tide__container_of(em, tide_stream_t, em) : NULL;
 }
 
-tide_loop_t *tide_stream_loop(const tide_stream_t *s) { return s ? s->loop : NULL; }
-void *tide_stream_data(const tide_stream_t *s) { return s ? s->impl.data : NULL; }
+tide_loop_t *tide_stream_loop(const tide_stream_t *s) { return s ? tide__sloop(s) : NULL; }
+void *tide_stream_data(const tide_stream_t *s) { return s ? s->data : NULL; }
 
 /* ---- properties --------------------------------------------------------- */
 
@@ -345,7 +392,5 @@ int tide_stream_closed(const tide_stream_t *s)
 
 tide_error_t *tide_stream_errored(const tide_stream_t *s)
 {
-    if (!s) return NULL;
-    /* A duplex answers from its readable side, as Node's does. */
-    return HAS_R(s) ? s->r.errored : s->w.errored;
+    return s ? s->errored : NULL;
 }

@@ -35,7 +35,7 @@ enum { W_READABLE = 1, W_END = 2, W_ERROR = 4, W_CLOSE = 8, W_DRAIN = 16, W_FINI
 static int wait_for(tide_stream_t *s, unsigned mask, const tide_await_opts_t *opts)
 {
     waiter_t w = {NULL, 0};
-    int rc = tide_promise_new(s->loop, &w.promise);
+    int rc = tide_promise_new(tide__sloop(s), &w.promise);
     if (rc) return rc;
     size_t added = 0;
     for (; added < sizeof wait_events / sizeof wait_events[0]; added++) {
@@ -65,7 +65,7 @@ static int failure(const tide_stream_t *s)
 static int next_chunk(tide_stream_t *s, tide__chunk_t **out, const tide_await_opts_t *opts)
 {
     *out = NULL;
-    int rc = tide__ticks_reserve(s->loop);
+    int rc = tide__ticks_reserve(tide__sloop(s));
     if (rc) return rc;
     rc = tide__readable_read(s, 1, 0, out);
     if (rc < 0) return rc;
@@ -228,7 +228,7 @@ int tide_stream_write_await(tide_stream_t *s, const void *buf, size_t len,
 {
     if (!s || (!buf && len)) return -EINVAL;
     const tide_chunk_t *c;
-    int rc = tide_chunk_copy(s->loop, buf, len, &c);
+    int rc = tide_chunk_copy(tide__sloop(s), buf, len, &c);
     if (rc) return rc;
     rc = tide_stream_write_chunk_await(s, c, opts);
     tide_chunk_release(c);

@@ -171,18 +171,10 @@ typedef struct tide__batch {
 
 typedef struct {
     uint32_t flags;
+    uint32_t nawait; /* how many destinations a pipe waits on (ext->await_drain) */
     size_t hwm;
     size_t length;
     tide__sring_t buffer;
-    tide_error_t *errored;
-    /* pipe destinations, each holding a reference (Node's state.pipes) */
-    tide_stream_t **pipes;
-    uint32_t npipes;
-    uint32_t pipes_cap;
-    /* Node's awaitDrainWriters: the destinations a pipe waits on */
-    tide_stream_t **await_drain;
-    uint32_t nawait;
-    int *unpipe_token; /* the unpipeInfo of the 'unpipe' being emitted */
 } tide__rstate_t;
 
 typedef struct {
@@ -195,12 +187,9 @@ typedef struct {
     tide__cb_t writecb;          /* the callback of the write in flight */
     tide__chunk_t *inflight;     /* the chunk _write holds */
     tide__batch_t *inflight_batch;
-    tide__batch_t *spare_batch;
     tide__sring_t buffered;
     tide__sdefer_t *tick_info;   /* afterWriteTickInfo */
     tide__sdefer_t *on_finished; /* end() callbacks, FIFO */
-    tide__sdefer_t *on_finished_tail;
-    tide_error_t *errored;
 } tide__wstate_t;
 
 enum {
@@ -221,21 +210,60 @@ typedef struct tide__attached {
     void (*free)(struct tide__attached *a);
 } tide__attached_t;
 
+/* The implementation's functions. Streams made with the same functions
+ * share one copy (interned per loop), so a stream carries a pointer, not
+ * seven. release is for tide's own implementations: it gives back their
+ * state when the stream is freed. */
+typedef struct tide__sops {
+    tide_read_fn read;
+    tide_write_fn write;
+    tide_writev_fn writev;
+    tide_final_fn final;
+    tide_destroy_fn destroy;
+    tide_transform_fn transform;
+    tide_flush_fn flush;
+    void (*release)(tide_stream_t *s);
+} tide__sops_t;
+
+/* What only some streams need, allocated the first time one does: pipe
+ * destinations, attached records, a transform's bookkeeping. Keeping it
+ * out of the stream keeps an idle socket small. */
+typedef struct tide__sext {
+    /* pipe destinations, each holding a reference (Node's state.pipes) */
+    tide_stream_t **pipes;
+    uint32_t npipes;
+    uint32_t pipes_cap;
+    /* Node's awaitDrainWriters: the destinations a pipe waits on (r.nawait) */
+    tide_stream_t **await_drain;
+    int *unpipe_token; /* the unpipeInfo of the 'unpipe' being emitted */
+    tide__queue_t attached;
+    size_t transform_len; /* readable length when the transform began */
+} tide__sext_t;
+
 struct tide_stream_s {
-    tide_emitter_t em; /* first: a listener's emitter is the stream */
-    tide_loop_t *loop;
+    tide_emitter_t em; /* first: a listener's emitter is the stream; it knows the loop */
     tide__queue_t live; /* in the loop's list of streams not yet freed */
     uint32_t refs;
     uint32_t kind; /* TIDE__HAS_*, ... */
-    tide_stream_opts_t impl;
+    const tide__sops_t *ops;
+    void *data;            /* the implementation's (opts.data) */
+    tide_error_t *errored; /* both sides' (Node sets the two together) */
+    tide__sext_t *ext;     /* NULL until needed */
     tide__rstate_t r;
     tide__wstate_t w;
-    size_t transform_len;  /* readable length when the transform began */
-    tide__queue_t attached;
-    /* a built-in implementation's state (buffers as streams) */
-    void *builtin;
-    void (*builtin_free)(tide_stream_t *s);
 };
+
+static inline tide_loop_t *tide__sloop(const tide_stream_t *s)
+{
+    return (tide_loop_t *)s->em.tide_private_[0];
+}
+
+/* The stream's extension, made on first use; NULL when memory runs out. */
+tide__sext_t *tide__sext_make(tide_stream_t *s);
+static inline tide__sext_t *tide__sext(tide_stream_t *s)
+{
+    return TIDE__LIKELY(s->ext != NULL) ? s->ext : tide__sext_make(s);
+}
 
 /* Per-loop stream state: the pools (slot TIDE__SLOT_STREAMS). */
 typedef struct {
@@ -243,6 +271,10 @@ typedef struct {
     tide__pool_t chunks;
     tide__pool_t defers;
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
+    tide__pool_t exts;    /* tide__sext_t */
+    tide__sops_t **ops;   /* the interned implementations */
+    uint32_t nops, ops_cap;
+    tide__batch_t *spare_batch; /* the last writev batch given back, for the next */
     tide__queue_t live;   /* every stream not yet freed */
     int closing;          /* the loop is closing: nothing is freed one by one */
     uint64_t live_streams;
@@ -405,6 +437,11 @@ typedef struct tide__eos tide__eos_t;
 tide__eos_t *tide__eos(tide_stream_t *s, int readable, int writable, int error,
                        tide__eos_fn fn, void *data);
 void tide__eos_cleanup(tide__eos_t *e);
+/* Attach a to s, whose extension the caller has made (tide__sext). */
 void tide__attach(tide_stream_t *s, tide__attached_t *a);
+
+/* Make a stream of tide's own: like tide_*_new, with a release call. */
+int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                      void (*release)(tide_stream_t *s), tide_stream_t **out);
 
 #endif /* TIDE_IO_STREAM_INTERNAL_H */

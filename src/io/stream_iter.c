@@ -50,14 +50,15 @@ static void iter_free(tide__attached_t *a)
     tide_stream_iter_t *it = (tide_stream_iter_t *)a;
     tide_promise_release(it->wake);
     tide_error_release(it->error);
-    tide__record_put(it->stream->loop, it);
+    tide__record_put(tide__sloop(it->stream), it);
 }
 
 int tide_stream_iterate(tide_stream_t *s, tide_stream_iter_t **out)
 {
     if (!s || !out || !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
-    tide_stream_iter_t *it = tide__record_get(s->loop);
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
+    if (!tide__sext(s)) return -ENOMEM;
+    tide_stream_iter_t *it = tide__record_get(tide__sloop(s));
     if (!it) return -ENOMEM;
     it->att.free = iter_free;
     it->stream = s;
@@ -71,7 +72,7 @@ int tide_stream_iterate(tide_stream_t *s, tide_stream_iter_t **out)
         }
     }
     if (rc) {
-        tide__record_put(s->loop, it);
+        tide__record_put(tide__sloop(s), it);
         tide__unhold(s);
         return rc;
     }
@@ -88,7 +89,7 @@ int tide_stream_iter_next(tide_stream_iter_t *it, const tide_chunk_t **out,
     if (!tide_in_async()) return -EPERM;
     tide_stream_t *s = it->stream;
     for (;;) {
-        if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
+        if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
         tide__chunk_t *c = NULL;
         if (!tide__stream_is_destroyed(s)) {
             int rc = tide__readable_read(s, 1, 0, &c);
@@ -101,7 +102,7 @@ int tide_stream_iter_next(tide_stream_iter_t *it, const tide_chunk_t **out,
         if (it->error) return it->error->code;
         if (it->done) return 0;
         tide_promise_t *p;
-        int rc = tide_promise_new(s->loop, &p);
+        int rc = tide_promise_new(tide__sloop(s), &p);
         if (rc) return rc;
         tide_promise_release(it->wake);
         it->wake = tide_promise_ref(p);

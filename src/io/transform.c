@@ -22,7 +22,7 @@ static void transformed(tide_stream_t *s, tide_error_t *err)
         tide__writable_onwrite(s, err);
     } else if (r->flags & R_ENDED) {
         tide__tick(s, release_held_tick);
-    } else if ((s->w.flags & W_ENDED) || s->transform_len == r->length || r->length < r->hwm) {
+    } else if ((s->w.flags & W_ENDED) || s->ext->transform_len == r->length || r->length < r->hwm) {
         tide__writable_onwrite(s, NULL);
     } else {
         s->kind |= TIDE__TRANSFORM_HELD;
@@ -31,10 +31,10 @@ static void transformed(tide_stream_t *s, tide_error_t *err)
 
 void tide__transform_write(tide_stream_t *s, tide__chunk_t *c)
 {
-    s->transform_len = s->r.length;
+    s->ext->transform_len = s->r.length;
     s->kind |= TIDE__TRANSFORM_PENDING;
-    if (s->impl.transform) {
-        s->impl.transform(s, &c->pub, s->impl.data);
+    if (s->ops->transform) {
+        s->ops->transform(s, &c->pub, s->data);
         return;
     }
     /* PassThrough: the same chunk goes out (a copy if only borrowed). */
@@ -74,8 +74,8 @@ void tide__transform_read(tide_stream_t *s)
 
 void tide__transform_final(tide_stream_t *s)
 {
-    if (s->impl.flush && !(s->w.flags & S_DESTROYED)) {
-        s->impl.flush(s, s->impl.data);
+    if (s->ops->flush && !(s->w.flags & S_DESTROYED)) {
+        s->ops->flush(s, s->data);
         return;
     }
     tide__readable_eof(s);

@@ -24,11 +24,14 @@ static inline int same_cb(tide__cb_t a, tide__cb_t b)
     return a.fn == b.fn && a.data == b.data && a.fn != batch_done;
 }
 
+/* The loop keeps the last batch given back for the next stream that
+ * needs one, so a steady writev stream allocates nothing. */
 static tide__batch_t *batch_get(tide_stream_t *s, uint32_t n)
 {
-    tide__batch_t *b = s->w.spare_batch;
+    tide__streams_t *st = tide__streams(tide__sloop(s));
+    tide__batch_t *b = st->spare_batch;
     if (b && b->cap >= n) {
-        s->w.spare_batch = NULL;
+        st->spare_batch = NULL;
         b->n = 0;
         return b;
     }
@@ -44,11 +47,12 @@ static tide__batch_t *batch_get(tide_stream_t *s, uint32_t n)
 
 static void batch_put(tide_stream_t *s, tide__batch_t *b)
 {
-    if (!s->w.spare_batch) {
-        s->w.spare_batch = b;
-    } else if (s->w.spare_batch->cap < b->cap) {
-        tide__free(s->w.spare_batch);
-        s->w.spare_batch = b;
+    tide__streams_t *st = tide__streams(tide__sloop(s));
+    if (!st->spare_batch) {
+        st->spare_batch = b;
+    } else if (st->spare_batch->cap < b->cap) {
+        tide__free(st->spare_batch);
+        st->spare_batch = b;
     } else {
         tide__free(b);
     }
@@ -77,15 +81,15 @@ static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__c
     if (w->flags & S_DESTROYED) {
         tide__writable_onwrite(s, tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write"));
     } else if (batch) {
-        s->impl.writev(s, batch->vec, batch->n, s->impl.data);
+        s->ops->writev(s, batch->vec, batch->n, s->data);
     } else if (s->kind & TIDE__TRANSFORM) {
         tide__transform_write(s, c);
-    } else if (s->impl.write) {
-        s->impl.write(s, &c->pub, s->impl.data);
+    } else if (s->ops->write) {
+        s->ops->write(s, &c->pub, s->data);
     } else {
         /* Writable.prototype._write: a writev of one */
         const tide_chunk_t *one = &c->pub;
-        s->impl.writev(s, &one, 1, s->impl.data);
+        s->ops->writev(s, &one, 1, s->data);
     }
     w->flags &= ~W_SYNC;
 }
@@ -212,14 +216,10 @@ static TIDE__NOINLINE void onwrite_failed(tide_stream_t *s, tide__cb_t cb, tide_
                                           int sync)
 {
     tide__wstate_t *w = &s->w;
-    if (!(w->flags & S_ERRORED)) {
-        w->errored = tide_error_ref(err);
-        w->flags |= S_ERRORED;
-    }
-    if ((s->kind & TIDE__HAS_READABLE) && !s->r.errored) {
-        s->r.errored = tide_error_ref(err);
-        s->r.flags |= S_ERRORED;
-    }
+    /* Both sides remember the first error (one field serves both). */
+    if (!s->errored) s->errored = tide_error_ref(err);
+    w->flags |= S_ERRORED;
+    if (s->kind & TIDE__HAS_READABLE) s->r.flags |= S_ERRORED;
     tide__sdefer_t *d = sync ? tide__defer_new(s, cb, err) : NULL;
     if (d) {
         tide__tick_defer(d, onwrite_error_tick);
@@ -324,7 +324,7 @@ static void reset_buffer(tide__wstate_t *w)
 static void call_finished(tide_stream_t *s, tide_error_t *err)
 {
     tide__sdefer_t *d = s->w.on_finished;
-    s->w.on_finished = s->w.on_finished_tail = NULL;
+    s->w.on_finished = NULL;
     while (d) {
         tide__sdefer_t *next = d->next;
         tide__call(s, d->cb, err);
@@ -343,13 +343,13 @@ void tide__writable_error_buffer(tide_stream_t *s)
             tide__entry_t e = tide__sring_shift(&w->buffered);
             w->length -= tide__chunk_size(w->flags, e.chunk);
             tide__chunk_unref(e.chunk);
-            tide_error_t *err = w->errored ? tide_error_ref(w->errored)
+            tide_error_t *err = s->errored ? tide_error_ref(s->errored)
                                            : tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write");
             tide__call(s, e.cb, err);
             tide_error_release(err);
         }
     }
-    tide_error_t *err = w->errored ? tide_error_ref(w->errored)
+    tide_error_t *err = s->errored ? tide_error_ref(s->errored)
                                    : tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "end");
     call_finished(s, err);
     tide_error_release(err);
@@ -363,7 +363,7 @@ static TIDE__NOINLINE void clear_buffer(tide_stream_t *s)
         return;
     uint32_t n = tide__sring_len(&w->buffered);
     if (!n) return;
-    tide__batch_t *batch = (n > 1 && s->impl.writev) ? batch_get(s, n) : NULL;
+    tide__batch_t *batch = (n > 1 && s->ops->writev) ? batch_get(s, n) : NULL;
     w->flags |= W_BUFFER_PROCESSING;
     if (batch) {
         w->pendingcb -= n - 1;
@@ -449,14 +449,14 @@ static void prefinish(tide_stream_t *s)
 {
     tide__wstate_t *w = &s->w;
     if (w->flags & (W_PREFINISHED | W_FINAL_CALLED)) return;
-    int has_final = (s->kind & TIDE__TRANSFORM) || s->impl.final;
+    int has_final = (s->kind & TIDE__TRANSFORM) || s->ops->final;
     if (has_final && !(w->flags & S_DESTROYED)) {
         w->flags |= W_FINAL_CALLED | W_SYNC;
         w->pendingcb++;
         s->kind |= TIDE__FINAL_PENDING;
         tide__hold(s); /* until the implementation calls back */
         if (s->kind & TIDE__TRANSFORM) tide__transform_final(s);
-        else s->impl.final(s, s->impl.data);
+        else s->ops->final(s, s->data);
         w->flags &= ~W_SYNC;
     } else {
         w->flags |= W_FINAL_CALLED | W_PREFINISHED;
@@ -515,15 +515,16 @@ int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
             tick_cb(s, cb, err);
             err = NULL;
         } else if (w->flags & S_ERRORED) {
-            tick_cb(s, cb, tide_error_ref(w->errored));
+            tick_cb(s, cb, tide_error_ref(s->errored));
         } else if (w->flags & W_FINISHED) {
             tick_cb(s, cb, NULL);
         } else {
             tide__sdefer_t *d = tide__defer_new(s, cb, NULL);
             if (d) {
-                if (w->on_finished_tail) w->on_finished_tail->next = d;
-                else w->on_finished = d;
-                w->on_finished_tail = d;
+                /* FIFO; a stream rarely has more than one end() waiting. */
+                tide__sdefer_t **tail = &w->on_finished;
+                while (*tail) tail = &(*tail)->next;
+                *tail = d;
             }
         }
     }
@@ -535,7 +536,7 @@ int tide__writable_finished(const tide_stream_t *s, int strict)
 {
     const tide__wstate_t *w = &s->w;
     if (w->flags & W_FINISHED) return 1;
-    if (w->errored) return 0;
+    if (s->errored) return 0;
     return !strict && (w->flags & W_ENDED) && w->length == 0;
 }
 
@@ -550,8 +551,6 @@ void tide__writable_release(tide_stream_t *s)
         tide__defer_free(d);
         d = next;
     }
-    tide__free(w->spare_batch);
-    tide_error_release(w->errored);
 }
 
 /* ---- the public calls --------------------------------------------------- */
@@ -559,10 +558,10 @@ void tide__writable_release(tide_stream_t *s)
 static int enter_writable(tide_stream_t *s)
 {
     if (!s || !(s->kind & TIDE__HAS_WRITABLE)) return -EINVAL;
-    if (tide__ticks_reserve(s->loop) != 0) return -ENOMEM;
+    if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
     if (tide__sring_reserve(&s->w.buffered) != 0) return -ENOMEM;
     /* The records a write or end may need: a tick's or a callback's. */
-    tide__streams_t *st = tide__streams(s->loop);
+    tide__streams_t *st = tide__streams(tide__sloop(s));
     if (!st) return -ENOMEM;
     void *probe = tide__pool_get(&st->defers);
     if (!probe) return -ENOMEM;
@@ -588,7 +587,7 @@ int tide_stream_write(tide_stream_t *s, const void *buf, size_t len, tide_stream
     if (s && !buf && len && !(s->w.flags & S_OBJECT)) return -EINVAL;
     int rc = enter_writable(s);
     if (rc) return rc;
-    tide__chunk_t *c = tide__chunk_make(s->loop, (void *)buf, len, TIDE__CHUNK_BORROWED, NULL, NULL);
+    tide__chunk_t *c = tide__chunk_make(tide__sloop(s), (void *)buf, len, TIDE__CHUNK_BORROWED, NULL, NULL);
     return write_made(s, c, (tide__cb_t){cb, data});
 }
 
