@@ -104,6 +104,26 @@ static void run_until(tide_loop_t *loop, const int *counter, int n)
     }
 }
 
+/* Two bound sockets on one loop: a sends, b reads into in (unless the
+ * test starts reading itself); to_b is b's address. */
+typedef struct {
+    tide_loop_t *loop;
+    tide_udp_t *a, *b;
+    int pa, pb;
+    inbox_t in;
+    struct sockaddr_storage to_b;
+} pair_t;
+
+static void pair_open(pair_t *p, int family, const char *ip, int read)
+{
+    memset(p, 0, sizeof *p);
+    ASSERT_OK(tide_loop_new(&p->loop));
+    p->a = bound(p->loop, family, ip, &p->pa);
+    p->b = bound(p->loop, family, ip, &p->pb);
+    p->to_b = addr_of(ip, p->pb);
+    if (read) ASSERT_OK(tide_udp_recv_start(p->b, on_recv, &p->in));
+}
+
 /* ---- fault injection --------------------------------------------------------- */
 
 static int sendmsg_eagain;   /* sendmsg fails with EAGAIN this many times */
@@ -180,26 +200,24 @@ static void faults_remove(void) { tide__sys = tide__sys_default; }
 
 static void test_send_recv(int family, const char *ip)
 {
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    int pa, pb;
-    tide_udp_t *a = bound(loop, family, ip, &pa);
-    tide_udp_t *b = bound(loop, family, ip, &pb);
-    inbox_t in = {0};
-    ASSERT_OK(tide_udp_recv_start(b, on_recv, &in));
-    ASSERT_EQ(tide_udp_recv_start(b, on_recv, &in), -EALREADY);
+    pair_t p;
+    pair_open(&p, family, ip, 1);
+    tide_loop_t *loop = p.loop;
+    tide_udp_t *a = p.a, *b = p.b;
+    inbox_t *in = &p.in;
+    ASSERT_EQ(tide_udp_recv_start(b, on_recv, in), -EALREADY);
     reset_sent();
-    struct sockaddr_storage to = addr_of(ip, pb);
+    struct sockaddr_storage to = p.to_b;
     ASSERT_OK(tide_udp_send(a, "hello", 5, SA(to), on_sent, (void *)1));
     struct iovec iov[2] = {{"wor", 3}, {"ld", 2}};
     ASSERT_OK(tide_udp_sendv(a, iov, 2, SA(to), on_sent, (void *)2));
     ASSERT_EQ(sent_.calls, 0); /* never from inside the call */
-    run_until(loop, &in.count, 2);
-    ASSERT_STR_EQ(in.data[0], "hello");
-    ASSERT_STR_EQ(in.data[1], "world");
-    ASSERT_EQ(in.port[0], pa);
-    ASSERT_STR_EQ(in.ip, ip);
-    ASSERT_EQ(in.flags[0], 0);
+    run_until(loop, &in->count, 2);
+    ASSERT_STR_EQ(in->data[0], "hello");
+    ASSERT_STR_EQ(in->data[1], "world");
+    ASSERT_EQ(in->port[0], p.pa);
+    ASSERT_STR_EQ(in->ip, ip);
+    ASSERT_EQ(in->flags[0], 0);
     run_until(loop, &sent_.calls, 2);
     ASSERT_EQ(sent_.status[0], 0);
     ASSERT_EQ(sent_.order[0], 1);
@@ -293,36 +311,31 @@ static void test_recv_batching(void)
 static void test_send_queue_order(void)
 {
     faults_install();
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    int pa, pb;
-    tide_udp_t *a = bound(loop, AF_INET, "127.0.0.1", &pa);
-    tide_udp_t *b = bound(loop, AF_INET, "127.0.0.1", &pb);
-    inbox_t in = {0};
-    ASSERT_OK(tide_udp_recv_start(b, on_recv, &in));
+    pair_t p;
+    pair_open(&p, AF_INET, "127.0.0.1", 1);
     reset_sent();
     sendmsg_eagain = 1;
     sendmmsg_eagain = 1;
     sendmmsg_cap = 7;
-    struct sockaddr_storage to = addr_of("127.0.0.1", pb);
     char msgs[40][8];
     for (int i = 0; i < 40; i++) {
         snprintf(msgs[i], sizeof msgs[i], "q%d", i);
-        ASSERT_OK(tide_udp_send(a, msgs[i], strlen(msgs[i]), SA(to), on_sent, (void *)(intptr_t)i));
+        ASSERT_OK(tide_udp_send(p.a, msgs[i], strlen(msgs[i]), SA(p.to_b), on_sent,
+                                (void *)(intptr_t)i));
     }
     ASSERT_EQ(sendmsg_calls, 1); /* only the first tried at once: the rest queued behind it */
-    ASSERT_EQ(tide_udp_send_queue_count(a), 40);
-    ASSERT_EQ(tide_udp_send_queue_size(a), 10 * 2 + 30 * 3);
-    run_until(loop, &sent_.calls, 40);
+    ASSERT_EQ(tide_udp_send_queue_count(p.a), 40);
+    ASSERT_EQ(tide_udp_send_queue_size(p.a), 10 * 2 + 30 * 3);
+    run_until(p.loop, &sent_.calls, 40);
     for (int i = 0; i < 40; i++) {
         ASSERT_EQ(sent_.order[i], i);
         ASSERT_EQ(sent_.status[i], 0);
     }
-    ASSERT_EQ(tide_udp_send_queue_count(a), 0);
+    ASSERT_EQ(tide_udp_send_queue_count(p.a), 0);
     ASSERT_EQ(sendmmsg_calls, 1 + 6); /* one refusal, then 40 in batches of 7 */
-    run_until(loop, &in.count, 40);
-    for (int i = 0; i < 40; i++) ASSERT_STR_EQ(in.data[i], msgs[i]);
-    close_all(loop, a, b);
+    run_until(p.loop, &p.in.count, 40);
+    for (int i = 0; i < 40; i++) ASSERT_STR_EQ(p.in.data[i], msgs[i]);
+    close_all(p.loop, p.a, p.b);
     faults_remove();
 }
 
@@ -330,35 +343,29 @@ static void test_send_queue_order(void)
 static void test_interrupts(void)
 {
     faults_install();
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    int pa, pb;
-    tide_udp_t *a = bound(loop, AF_INET, "127.0.0.1", &pa);
-    tide_udp_t *b = bound(loop, AF_INET, "127.0.0.1", &pb);
-    inbox_t in = {0};
-    ASSERT_OK(tide_udp_recv_start(b, on_recv, &in));
+    pair_t p;
+    pair_open(&p, AF_INET, "127.0.0.1", 1);
     reset_sent();
     sendmsg_eintr = 3;
-    struct sockaddr_storage to = addr_of("127.0.0.1", pb);
-    ASSERT_OK(tide_udp_send(a, "x", 1, SA(to), on_sent, NULL));
+    ASSERT_OK(tide_udp_send(p.a, "x", 1, SA(p.to_b), on_sent, NULL));
     ASSERT_EQ(sendmsg_calls, 4);
-    ASSERT_EQ(tide_udp_send_queue_count(a), 0);
+    ASSERT_EQ(tide_udp_send_queue_count(p.a), 0);
     recvmmsg_fail = ENOMEM;
-    run_until(loop, &in.errors, 1);
-    ASSERT_EQ(in.last_status, -ENOMEM);
-    run_until(loop, &in.count, 1);
-    ASSERT_STR_EQ(in.data[0], "x");
+    run_until(p.loop, &p.in.errors, 1);
+    ASSERT_EQ(p.in.last_status, -ENOMEM);
+    run_until(p.loop, &p.in.count, 1);
+    ASSERT_STR_EQ(p.in.data[0], "x");
     recvmmsg_fail = EINTR;
-    ASSERT_OK(tide_udp_send(a, "y", 1, SA(to), on_sent, NULL));
-    run_until(loop, &in.count, 2);
-    ASSERT_EQ(in.errors, 1);
-    run_until(loop, &sent_.calls, 2);
+    ASSERT_OK(tide_udp_send(p.a, "y", 1, SA(p.to_b), on_sent, NULL));
+    run_until(p.loop, &p.in.count, 2);
+    ASSERT_EQ(p.in.errors, 1);
+    run_until(p.loop, &sent_.calls, 2);
     /* no socket to be had */
     socket_fail = EMFILE;
     tide_udp_t *c;
-    ASSERT_EQ(tide_udp_new(loop, AF_INET, 0, &c), -EMFILE);
+    ASSERT_EQ(tide_udp_new(p.loop, AF_INET, 0, &c), -EMFILE);
     socket_fail = 0;
-    close_all(loop, a, b);
+    close_all(p.loop, p.a, p.b);
     faults_remove();
 }
 
@@ -417,24 +424,23 @@ static int on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 
 static void test_truncation_and_emsgsize(void)
 {
-    tide_loop_t *loop;
-    ASSERT_OK(tide_loop_new(&loop));
-    int pa, pb;
-    tide_udp_t *a = bound(loop, AF_INET, "127.0.0.1", &pa);
-    tide_udp_t *b = bound(loop, AF_INET, "127.0.0.1", &pb);
+    pair_t p;
+    pair_open(&p, AF_INET, "127.0.0.1", 0);
+    tide_loop_t *loop = p.loop;
+    tide_udp_t *a = p.a, *b = p.b;
+    inbox_t *in = &p.in;
     ASSERT_EQ(tide_udp_set_max_message(b, 0), -EINVAL);
     ASSERT_EQ(tide_udp_set_max_message(b, 65537), -EINVAL);
     ASSERT_OK(tide_udp_set_max_message(b, 8));
-    inbox_t in = {0};
-    ASSERT_OK(tide_udp_recv_start(b, on_recv, &in));
-    struct sockaddr_storage to = addr_of("127.0.0.1", pb);
+    ASSERT_OK(tide_udp_recv_start(b, on_recv, in));
+    struct sockaddr_storage to = p.to_b;
     ASSERT_OK(tide_udp_send(a, "0123456789abcdef", 16, SA(to), NULL, NULL));
     ASSERT_OK(tide_udp_send(a, "short", 5, SA(to), NULL, NULL));
-    run_until(loop, &in.count, 2);
-    ASSERT_EQ(in.len[0], 8);
-    ASSERT_STR_EQ(in.data[0], "01234567");
-    ASSERT_EQ(in.flags[0], TIDE_UDP_TRUNCATED);
-    ASSERT_EQ(in.flags[1], 0);
+    run_until(loop, &in->count, 2);
+    ASSERT_EQ(in->len[0], 8);
+    ASSERT_STR_EQ(in->data[0], "01234567");
+    ASSERT_EQ(in->flags[0], TIDE_UDP_TRUNCATED);
+    ASSERT_EQ(in->flags[1], 0);
 
     static char big[70000];
     reset_sent();
