@@ -79,6 +79,11 @@ static void send_tick(tide_loop_t *loop, void *data)
 
 static void complete_soon(tide_udp_t *u, tide__udp_send_t *req, int status)
 {
+    if (status == 0 && !req->cb) { /* nothing to tell anyone: done now */
+        tide__pool_put(&tide__udp_loop(u->h.loop)->sends, req);
+        u->h.loop->active_reqs--;
+        return;
+    }
     req->status = status;
     req->hops = req->addrlen ? 2 : 1;
     if (tide_next_tick(u->h.loop, send_tick, req) != 0) complete(u, req, status);
