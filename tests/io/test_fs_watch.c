@@ -479,6 +479,34 @@ static void test_await(void)
     remove_dir();
 }
 
+/* A deadline ends the wait with -ETIMEDOUT; the virtual clock jumps to it. */
+static tide_result_t deadline_body(tide_loop_t *loop, void *arg)
+{
+    tide_fs_watch_t *w = arg;
+    int event;
+    char name[8];
+    tide_await_opts_t opts = {NULL, tide_now_ns(loop) + 5 * 1000000};
+    ASSERT_EQ(tide_fs_watch_next_await(w, &event, name, sizeof name, &opts), -ETIMEDOUT);
+    ASSERT_OK(tide_close(TIDE_HANDLE(w), NULL));
+    return tide_ok(NULL);
+}
+
+static void test_await_deadline(void)
+{
+    fresh_dir();
+    tide_loop_t *loop = new_virtual_loop();
+    tide_fs_watch_t *w;
+    ASSERT_OK(tide_fs_watch_new(loop, &w));
+    ASSERT_OK(tide_fs_watch_start(w, dir_, 0, NULL, NULL));
+    tide_promise_t *p;
+    ASSERT_OK(tide_async(loop, deadline_body, w, &p));
+    ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
+    ASSERT_EQ(tide_promise_state_of(p), TIDE_PROMISE_FULFILLED);
+    tide_promise_release(p);
+    ASSERT_OK(tide_loop_close(loop));
+    remove_dir();
+}
+
 int main(void)
 {
     test_directory();
@@ -489,6 +517,7 @@ int main(void)
     test_close_from_callbacks();
     test_events();
     test_await();
+    test_await_deadline();
     printf("ok\n");
     return 0;
 }

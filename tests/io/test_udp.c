@@ -772,6 +772,33 @@ static void test_await(void)
     close_all(loop, c.a, NULL);
 }
 
+/* A deadline ends the wait with -ETIMEDOUT and takes nothing: on the
+ * virtual clock, the loop jumps to it instead of waiting. */
+static tide_result_t deadline_body(tide_loop_t *loop, void *arg)
+{
+    tide_udp_t *u = arg;
+    char buf[8];
+    tide_await_opts_t opts = {NULL, tide_now_ns(loop) + 5 * 1000000};
+    ASSERT_EQ(tide_udp_recv_await(u, buf, sizeof buf, NULL, NULL, NULL, NULL, &opts), -ETIMEDOUT);
+    ASSERT(!tide_is_active(TIDE_HANDLE(u)));
+    ASSERT_OK(tide_close(TIDE_HANDLE(u), NULL));
+    return tide_ok(NULL);
+}
+
+static void test_await_deadline(void)
+{
+    tide_loop_t *loop = new_virtual_loop();
+    int port;
+    tide_udp_t *u = bound(loop, AF_INET, "127.0.0.1", &port);
+    tide_promise_t *p;
+    ASSERT_OK(tide_async(loop, deadline_body, u, &p));
+    ASSERT_EQ(tide_run(loop, TIDE_RUN_DEFAULT), 0);
+    ASSERT_EQ(tide_promise_state_of(p), TIDE_PROMISE_FULFILLED);
+    ASSERT_GE(tide_now_ns(loop), 5 * 1000000);
+    tide_promise_release(p);
+    ASSERT_OK(tide_loop_close(loop));
+}
+
 int main(void)
 {
     test_send_recv(AF_INET, "127.0.0.1");
@@ -793,6 +820,7 @@ int main(void)
     test_events();
     test_unref();
     test_await();
+    test_await_deadline();
     printf("ok\n");
     return 0;
 }
