@@ -3,12 +3,13 @@
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
 # timers, tick-microtask, idle-loop, fiber-switch, promise, emitter,
-# stream-pipeline, echo), only those. Prints the programs' own RESULT lines, then
+# stream-pipeline, echo, udp-burst), only those. Prints the programs' own RESULT lines, then
 # a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
 # variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS,
-# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS, BENCH_STREAM_MIB).
+# BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS, BENCH_STREAM_MIB,
+# BENCH_DATAGRAMS).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_BUILD:-$src/build-bench}
@@ -44,7 +45,8 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline echo
+    set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline echo \
+        udp-burst
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do

@@ -27,5 +27,7 @@
 #include "tide/unix.h"
 #include "tide/tty.h"
 #include "tide/process.h"
+#include "tide/udp.h"
+#include "tide/fs_watch.h"
 
 #endif /* TIDE_H */

@@ -83,7 +83,8 @@ extern "C" {
     X(EINPROGRESS, "operation in progress")                                    \
     X(ECANCELED, "operation canceled")                                         \
     X(EOVERFLOW, "value too large for defined data type")                      \
-    X(EPROTO, "protocol error")
+    X(EPROTO, "protocol error")                                               \
+    X(EDESTADDRREQ, "destination address required")
 
 /* Codes of tide's own, outside the errno range: one table as well, so a
  * new code is one line here. X(name, value, message). The stream codes

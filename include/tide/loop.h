@@ -118,7 +118,9 @@ typedef enum {
     TIDE_HANDLE_CHECK,
     TIDE_HANDLE_POLL,
     TIDE_HANDLE_WAKEUP,
-    TIDE_HANDLE_SIGNAL
+    TIDE_HANDLE_SIGNAL,
+    TIDE_HANDLE_UDP,
+    TIDE_HANDLE_FS_WATCH
 } tide_handle_type;
 
 typedef void (*tide_close_cb)(tide_handle_t *handle, void *data);

@@ -25,7 +25,11 @@ int tide_close(tide_handle_t *h, tide_close_cb close_cb)
     case TIDE_HANDLE_POLL: tide__poll_close((tide_poll_t *)h); break;
     case TIDE_HANDLE_WAKEUP: tide__wakeup_close((tide_wakeup_t *)h); break;
     case TIDE_HANDLE_SIGNAL: tide__signal_close((tide_signal_t *)h); break;
-    default: return -EINVAL;
+    default:
+        if (h->type >= TIDE__HANDLE_TYPES || !h->loop->handle_hooks[h->type].close)
+            return -EINVAL;
+        h->loop->handle_hooks[h->type].close(h);
+        break;
     }
     tide__handle_stop(h);
     h->flags |= TIDE__CLOSING;
@@ -41,6 +45,11 @@ int tide_close(tide_handle_t *h, tide_close_cb close_cb)
     return 0;
 }
 
+static void (*type_finish(tide_loop_t *loop, unsigned type))(tide_handle_t *)
+{
+    return type < TIDE__HANDLE_TYPES ? loop->handle_hooks[type].finish : NULL;
+}
+
 /* Close phase: the handles closed before it began, in close order. */
 void tide__run_closing(tide_loop_t *loop)
 {
@@ -48,6 +57,7 @@ void tide__run_closing(tide_loop_t *loop)
     loop->closing_head = loop->closing_tail = NULL;
     while (h) {
         tide_handle_t *next = h->next_closing;
+        if (type_finish(loop, h->type)) type_finish(loop, h->type)(h);
         tide_close_cb cb = h->close_cb;
         void *data = h->data;
         void *context = h->context;

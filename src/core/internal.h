@@ -153,7 +153,16 @@ int tide__loop_iterate(tide_loop_t *loop, tide_run_mode mode);
 
 /* An fd watcher: the unit the backend registers. The type tag picks the
  * dispatch in tide__io_ready (a switch, not a stored function pointer). */
-enum { TIDE__IO_POLL = 1, TIDE__IO_WAKEUP, TIDE__IO_SIGNAL, TIDE__IO_SOCK, TIDE__IO_SERVER };
+enum {
+    TIDE__IO_POLL = 1,
+    TIDE__IO_WAKEUP,
+    TIDE__IO_SIGNAL,
+    TIDE__IO_SOCK,
+    TIDE__IO_SERVER,
+    TIDE__IO_UDP,
+    TIDE__IO_FS_WATCH
+};
+#define TIDE__IO_TYPES 8
 
 struct tide__io {
     int fd;
@@ -254,12 +263,27 @@ enum {
     TIDE__SLOT_WORK, /* the thread pool's per-loop side (io/work.c) */
     TIDE__SLOT_NET,
     TIDE__SLOT_PROCESSES,
+    TIDE__SLOT_UDP,
+    TIDE__SLOT_FS_WATCH,
     TIDE__SLOT_COUNT
 };
 typedef struct {
     void *state;
     void (*destroy)(tide_loop_t *loop, void *state);
 } tide__slot_t;
+
+/* Handle types of upper layers (sockets, watchers) plug into core here, set
+ * by the layer when it makes its first handle of the type, so core never
+ * calls up. close runs inside tide_close (stop the I/O, close the fd);
+ * finish runs in the close phase just before the close callback (the last
+ * callbacks of what the handle still held, as libuv's finish_close).
+ * io_dispatch is the readiness dispatch of an fd watcher type. */
+#define TIDE__HANDLE_TYPES 16
+typedef struct {
+    void (*close)(tide_handle_t *h);
+    void (*finish)(tide_handle_t *h);
+} tide__handle_hooks_t;
+typedef void (*tide__io_dispatch_fn)(tide_loop_t *loop, tide__io_t *io, unsigned events);
 
 struct tide_loop_s {
     /* hot state first */
@@ -352,7 +376,9 @@ struct tide_loop_s {
     uint64_t callbacks;
 
     tide__ids_t timeout_ids;
-    tide__pool_t handle_pools[8]; /* indexed by tide_handle_type */
+    tide__pool_t handle_pools[TIDE__HANDLE_TYPES]; /* indexed by tide_handle_type */
+    tide__handle_hooks_t handle_hooks[TIDE__HANDLE_TYPES];
+    tide__io_dispatch_fn io_dispatch[TIDE__IO_TYPES];
     tide__pool_t timeout_pool;
 
     /* state of the upper layers, made on first use, destroyed at close */

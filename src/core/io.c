@@ -64,7 +64,10 @@ void tide__io_ready(tide_loop_t *loop, tide__io_t *io, unsigned events)
     case TIDE__IO_SIGNAL: tide__signal_dispatch(loop); break;
     case TIDE__IO_SOCK:
     case TIDE__IO_SERVER: loop->io_upper(loop, io, events); break;
-    default: break;
+    default:
+        if (io->type < TIDE__IO_TYPES && loop->io_dispatch[io->type])
+            loop->io_dispatch[io->type](loop, io, events);
+        break;
     }
 }
 

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -54,6 +55,14 @@ static int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned i
 #endif
 }
 
+/* glibc declares recvmmsg's timeout const only in some versions; this
+ * wrapper gives the table one type either way. */
+static int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
+                        struct timespec *timeout)
+{
+    return recvmmsg(fd, msgs, n, flags, timeout);
+}
+
 /* Both tables start as the real calls; tests overwrite tide__sys and put
  * tide__sys_default back. */
 #define TIDE__SYS_REAL                                                         \
@@ -73,6 +82,11 @@ static int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned i
         .copy_file_range = copy_file_range,                                    \
         .fork = fork, .waitpid = waitpid, .kill = kill,                        \
         .pidfd_open = sys_pidfd_open, .pidfd_send_signal = sys_pidfd_send_signal, \
+        .getsockopt = getsockopt,                                              \
+        .getsockname = getsockname, .getpeername = getpeername,                \
+        .sendmmsg = sendmmsg, .recvmmsg = sys_recvmmsg,                        \
+        .inotify_init1 = inotify_init1, .inotify_add_watch = inotify_add_watch, \
+        .inotify_rm_watch = inotify_rm_watch,                                  \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

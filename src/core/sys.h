@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netdb.h>
@@ -68,6 +69,18 @@ typedef struct {
     int (*kill)(pid_t pid, int sig);
     int (*pidfd_open)(pid_t pid, unsigned int flags);
     int (*pidfd_send_signal)(int pidfd, int sig, siginfo_t *info, unsigned int flags);
+    /* more socket calls (UDP) */
+    int (*getsockopt)(int fd, int level, int name, void *val, socklen_t *len);
+    int (*getsockname)(int fd, struct sockaddr *addr, socklen_t *len);
+    int (*getpeername)(int fd, struct sockaddr *addr, socklen_t *len);
+    int (*sendmmsg)(int fd, struct mmsghdr *msgs, unsigned int n, int flags);
+    int (*recvmmsg)(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
+                    struct timespec *timeout);
+
+    /* inotify (fs watch) */
+    int (*inotify_init1)(int flags);
+    int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
+    int (*inotify_rm_watch)(int fd, int wd);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
