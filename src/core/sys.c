@@ -9,6 +9,8 @@
 #include <sys/sendfile.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -40,7 +42,8 @@ static int sys_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
         .mprotect = mprotect, .madvise = madvise,                              \
         .getaddrinfo = getaddrinfo, .getnameinfo = getnameinfo, .open = open,  \
         .pread = pread, .pwrite = pwrite, .sendfile = sendfile,                \
-        .copy_file_range = copy_file_range,                                    \
+        .copy_file_range = copy_file_range, .writev = writev,                  \
+        .pwritev = pwritev, .poll = poll,                                      \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <netdb.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <poll.h>
 #include <time.h>
 
 typedef struct {
@@ -48,6 +50,10 @@ typedef struct {
     ssize_t (*sendfile)(int out_fd, int in_fd, off_t *off, size_t len);
     ssize_t (*copy_file_range)(int in_fd, off_t *in_off, int out_fd, off_t *out_off, size_t len,
                                unsigned flags);
+    /* the file streams' gathered writes and sendfile's wait on a worker */
+    ssize_t (*writev)(int fd, const struct iovec *iov, int iovcnt);
+    ssize_t (*pwritev)(int fd, const struct iovec *iov, int iovcnt, off_t off);
+    int (*poll)(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;
