@@ -22,5 +22,6 @@
 #include "tide/work.h"
 #include "tide/dns.h"
 #include "tide/fs.h"
+#include "tide/fs_stream.h"
 
 #endif /* TIDE_H */
