@@ -61,7 +61,8 @@ static void on_readable(tide_poll_t *p, int status, int events, void *data)
 {
     reader_t *r = data;
     ASSERT_OK(status);
-    ssize_t n = read(r->fd, r->got + r->len, 4096);
+    size_t room = r->want - r->len < 4096 ? r->want - r->len : 4096;
+    ssize_t n = read(r->fd, r->got + r->len, room);
     if (n > 0) r->len += (size_t)n;
     if (r->len == r->want) reader_stop(r);
 }
