@@ -29,5 +29,6 @@
 #include "tide/process.h"
 #include "tide/udp.h"
 #include "tide/fs_watch.h"
+#include "tide/fs_stream.h"
 
 #endif /* TIDE_H */

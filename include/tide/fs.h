@@ -83,7 +83,14 @@ typedef void (*tide_fs_cb)(tide_loop_t *loop, tide_fs_result_t *result, void *da
  *   read_file the whole file into bytes/len (NUL-terminated, not counted in
  *             len); -EFBIG when it is longer than limit (0: TIDE_FS_READ_FILE_MAX)
  *   write_file create or truncate path (mode 0666 before the umask) and write
- *             len bytes of buf */
+ *             len bytes of buf
+ *   sendfile  count bytes (SIZE_MAX: to the end) of in_fd, from offset (-1:
+ *             from its position, which moves), to out_fd, in the kernel;
+ *             ends early at the end of the file; value: the bytes sent,
+ *             also when it fails (the callback sees both). When out_fd is
+ *             non-blocking and full, it waits for it on the loop, not on a
+ *             worker (see docs/FILES.md, "sendfile"). An abort (promise and
+ *             await forms) stops it between two system calls. */
 #define TIDE_FS_OPS(X)                                                         \
     X(open, (const char *path, int flags, int mode), (path, flags, mode))     \
     X(close, (int fd), (fd))                                                   \
@@ -109,7 +116,8 @@ typedef void (*tide_fs_cb)(tide_loop_t *loop, tide_fs_result_t *result, void *da
     X(utimes, (const char *path, double atime, double mtime), (path, atime, mtime)) \
     X(futimes, (int fd, double atime, double mtime), (fd, atime, mtime))       \
     X(read_file, (const char *path, size_t limit), (path, limit))              \
-    X(write_file, (const char *path, const void *buf, size_t len), (path, buf, len))
+    X(write_file, (const char *path, const void *buf, size_t len), (path, buf, len)) \
+    X(sendfile, (int out_fd, int in_fd, int64_t offset, size_t count), (out_fd, in_fd, offset, count))
 
 #define TIDE__FS_UNPAREN(...) __VA_ARGS__
 #define TIDE__FS_DECLARE(name, params, args)                                   \

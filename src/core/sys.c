@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -87,6 +88,7 @@ static int sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
         .sendmmsg = sendmmsg, .recvmmsg = sys_recvmmsg,                        \
         .inotify_init1 = inotify_init1, .inotify_add_watch = inotify_add_watch, \
         .inotify_rm_watch = inotify_rm_watch,                                  \
+        .pwritev = pwritev, .poll = poll,                                      \
     }
 
 const tide__sys_t tide__sys_default = TIDE__SYS_REAL;

@@ -14,6 +14,8 @@
 #include <netdb.h>
 #include <sys/uio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <poll.h>
 #include <time.h>
 
 typedef struct {
@@ -81,6 +83,9 @@ typedef struct {
     int (*inotify_init1)(int flags);
     int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
     int (*inotify_rm_watch)(int fd, int wd);
+    /* the file streams' gathered writes and sendfile's wait on a worker */
+    ssize_t (*pwritev)(int fd, const struct iovec *iov, int iovcnt, off_t off);
+    int (*poll)(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 } tide__sys_t;
 
 extern tide__sys_t tide__sys;

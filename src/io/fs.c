@@ -19,6 +19,7 @@ static const char *const op_names[] = {
     [TIDE__FS_OP_symlink] = "symlink", [TIDE__FS_OP_readlink] = "readlink",
     [TIDE__FS_OP_chmod] = "chmod", [TIDE__FS_OP_utimes] = "utime", [TIDE__FS_OP_futimes] = "futime",
     [TIDE__FS_OP_read_file] = "open", [TIDE__FS_OP_write_file] = "open",
+    [TIDE__FS_OP_sendfile] = "sendfile",
 };
 
 void tide_fs_result_clear(tide_fs_result_t *res)
@@ -37,6 +38,7 @@ static void req_free(tide__fs_req_t *r)
     /* An open whose caller is gone would leak its fd. */
     if (r->abandoned && r->op == TIDE__FS_OP_open && !r->res.error && r->res.value >= 0 && r->work == NULL)
         close((int)r->res.value);
+    if (r->sf) tide__sendfile_free(r);
     tide_fs_result_clear(&r->res);
     tide__free(r->path);
     tide__free(r->path2);
@@ -73,6 +75,8 @@ static void fs_done(tide_loop_t *loop, int status, void *data)
 {
     tide__fs_req_t *r = data;
     r->work = NULL;
+    /* sendfile to a full non-blocking fd waits for it and goes on */
+    if (r->op == TIDE__FS_OP_sendfile && tide__sendfile_again(r, &status)) return;
     unlisten(r);
     if (status < 0) r->res.error = make_error(r, status);
     if (r->abandoned) {
@@ -105,6 +109,7 @@ static void fs_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *da
                                            : tide_error_new(-ECANCELED, "await abandoned"));
     tide_promise_release(r->promise);
     r->promise = NULL;
+    if (r->op == TIDE__FS_OP_sendfile) tide__sendfile_abandon(r);
 }
 
 static int set_paths(tide__fs_req_t *r, const char *a, const char *b)
@@ -210,6 +215,16 @@ static int fill_write_file(tide__fs_req_t *r, const char *path, const void *buf,
     r->cbuf = buf;
     r->len = len;
     return set_paths(r, path, NULL);
+}
+
+static int fill_sendfile(tide__fs_req_t *r, int out_fd, int in_fd, int64_t offset, size_t count)
+{
+    if (out_fd < 0 || in_fd < 0) return -EBADF;
+    r->fd2 = out_fd;
+    r->fd = in_fd;
+    r->off = offset < 0 ? -1 : offset;
+    r->len = count;
+    return 0;
 }
 
 /* ---- the three forms ------------------------------------------------------- */
@@ -334,3 +349,26 @@ static int64_t run_await(tide__fs_req_t *r, int rc, const tide_await_opts_t *opt
         return run_await(r, r ? fill_##name(r, TIDE__FS_UNPAREN args) : 0, opts, out); \
     }
 TIDE_FS_OPS(FS_FORMS)
+
+/* ---- what sendfile.c needs ------------------------------------------------ */
+
+int tide__fs_resubmit(tide__fs_req_t *r)
+{
+    return tide_work_submit(r->loop, TIDE_LANE_FILE, tide__fs_work, fs_done, r, &r->work);
+}
+
+void tide__fs_complete(tide__fs_req_t *r, int status) { fs_done(r->loop, status, r); }
+
+int tide__fs_sendfile_hooked(tide_loop_t *loop, int out_fd, int in_fd, int64_t offset,
+                             size_t count, const tide__sendfile_hook_t *hook, tide_fs_cb cb,
+                             void *data, tide__fs_req_t **out)
+{
+    tide__fs_req_t *r = req_new(loop, TIDE__FS_OP_sendfile);
+    if (!r) return -ENOMEM;
+    int rc = fill_sendfile(r, out_fd, in_fd, offset, count);
+    if (!rc && (!hook || !hook->wait || !out)) rc = -EINVAL;
+    if (!rc) rc = tide__sendfile_hook(r, hook);
+    if (!rc) *out = r;
+    rc = start_cb(r, rc, cb, data);
+    return rc;
+}

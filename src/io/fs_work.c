@@ -272,6 +272,7 @@ int tide__fs_work(void *data)
                                           : CHECK(futimens(r->fd, times));
     case TIDE__FS_OP_read_file: return do_read_file(r);
     case TIDE__FS_OP_write_file: return do_write_file(r);
+    case TIDE__FS_OP_sendfile: return tide__sendfile_work(r);
     default: return -EINVAL;
     }
 }
