@@ -160,6 +160,7 @@ static ssize_t sock_send(tide__sock_t *k, struct iovec *iov, int cnt, const tide
     if (fds) {
         msg.msg_control = ctl.space;
         msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fds->nfds);
+        memset(ctl.space, 0, msg.msg_controllen); /* the header's padding too */
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;

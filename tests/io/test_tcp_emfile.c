@@ -85,17 +85,18 @@ static void test_fd_table_full(void)
         int r = connect(clients[i], (struct sockaddr *)&sin, sizeof sin);
         ASSERT(r == 0 || errno == EINPROGRESS);
     }
-    /* The pending connections are taken and closed with the spare fd. */
-    while (tide_server_dropped(srv) < 3) ASSERT_EQ(tide_run(loop, TIDE_RUN_ONCE), 1);
-    ASSERT_EQ(tide_server_accepted(srv), 1);
+    /* The pending connections are taken and closed with the spare fd:
+     * each client sees EOF or a reset, not a hang in the backlog. */
     char b;
     for (int i = 0; i < 3; i++) {
         ssize_t n;
-        while ((n = read(clients[i], &b, 1)) < 0 && errno == EAGAIN) {
-            /* the close reaches it at once on loopback */
-        }
-        ASSERT_LE(n, 0); /* EOF or ECONNRESET: not a hang */
+        while ((n = read(clients[i], &b, 1)) < 0 && errno == EAGAIN)
+            ASSERT_EQ(tide_run(loop, TIDE_RUN_NOWAIT), 1);
+        ASSERT_LE(n, 0);
     }
+    /* Valgrind emulates the limit and closes the first one itself. */
+    ASSERT_GE(tide_server_dropped(srv), 2);
+    ASSERT_EQ(tide_server_accepted(srv), 1);
     /* No spinning on the listening fd, and the old connection is served. */
     ASSERT_LT(iterations_while_waiting(loop), 10);
     round_trip(loop, old, &got, "during ");
