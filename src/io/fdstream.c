@@ -267,7 +267,7 @@ static void sock_close_fd(tide__sock_t *k)
     tide__io_stop(k->stream->loop, &k->io);
     sock_set_active(k, 0);
     if (k->ext && k->ext->tty) tide__tty_restore(k);
-    if (!(k->flags & SOCK_NO_CLOSE)) tide__net_close_fd(k->io.fd);
+    tide__sock_let_go_fd(k);
     k->flags |= SOCK_CLOSED;
 }
 

@@ -88,7 +88,8 @@ static void test_restored_at_loop_close(void)
     tide_stream_release(s); /* still open: the loop's close restores it */
     ASSERT_OK(tide_loop_close(loop));
     ASSERT(!is_raw(slave));
-    ASSERT_GE(fcntl(slave, F_GETFD), 0); /* TIDE_PIPE_NO_CLOSE: still ours */
+    ASSERT_GE(fcntl(slave, F_GETFD), 0); /* TIDE_PIPE_NO_CLOSE: still ours ... */
+    ASSERT(!(fcntl(slave, F_GETFL) & O_NONBLOCK)); /* ... and blocking as it came */
     close(slave);
     close(master);
 }
