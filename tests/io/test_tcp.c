@@ -46,7 +46,12 @@ static void test_echo(void)
     tide_server_t *srv = echo_server(loop, 0, &port);
     tide_stream_t *c;
     log_reset();
-    ASSERT_OK(tide_tcp_connect(loop, "127.0.0.1", port, NULL, on_connect, "connected", &c));
+    /* A timeout and a signal that never fire: both let go at the connect
+     * (a timer left behind would keep the run below going for a minute). */
+    tide_abort_controller_t *ctrl;
+    ASSERT_OK(tide_abort_controller_new(loop, &ctrl));
+    tide_connect_opts_t co = {.timeout_ms = 60000, .signal = tide_abort_controller_signal(ctrl)};
+    ASSERT_OK(tide_tcp_connect(loop, "127.0.0.1", port, &co, on_connect, "connected", &c));
     /* Written before the connection is up: sent once it is. */
     ASSERT_EQ(tide_stream_write(c, "hello ", 6, NULL, NULL), 1);
     ASSERT_EQ(tide_stream_write(c, "tcp", 3, NULL, NULL), 1);
@@ -56,6 +61,8 @@ static void test_echo(void)
     collect_attach(&got, c);
     run_until(loop, &got.closed);
     ASSERT_EQ(connect_status, 0);
+    ASSERT_OK(tide_abort(ctrl, NULL)); /* too late to matter */
+    tide_abort_controller_free(ctrl);
     ASSERT_EQ(got.len, 9);
     ASSERT(memcmp(got.buf, "hello tcp", 9) == 0);
     ASSERT_EQ(got.ended, 1);
@@ -527,9 +534,53 @@ static void test_slow_reader(void)
     ASSERT_OK(tide_loop_close(loop));
 }
 
+static void keep_echo_conn(tide_server_t *srv, tide_stream_t *c, void *data)
+{
+    keep_conn(srv, c, data);
+    echo_attach(c);
+}
+
+/* ---- ref and unref ----------------------------------------------------------------- */
+
+static void test_ref_unref(void)
+{
+    tide_loop_t *loop;
+    ASSERT_OK(tide_loop_new(&loop));
+    tide_server_t *srv;
+    ASSERT_OK(tide_tcp_listen(loop, "127.0.0.1", 0, NULL, keep_echo_conn, NULL, &srv));
+    int port = tide_server_port(srv);
+    tide_server_unref(srv);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT)); /* nothing keeps it going */
+    tide_server_ref(srv);
+    ASSERT(tide_loop_alive(loop));
+    tide_stream_t *c;
+    ASSERT_OK(tide_tcp_connect(loop, "127.0.0.1", port, NULL, NULL, NULL, &c));
+    collect_t got;
+    collect_init(&got, 16);
+    collect_attach(&got, c);
+    tide_stream_write(c, "x", 1, NULL, NULL);
+    while (got.len < 1) ASSERT_EQ(tide_run(loop, TIDE_RUN_ONCE), 1);
+    /* Reading sockets keep the loop alive, until unref'd with the server. */
+    tide_server_unref(srv);
+    tide_net_unref(accepted);
+    ASSERT(tide_loop_alive(loop));
+    tide_net_unref(c);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    tide_net_ref(c);
+    ASSERT(tide_loop_alive(loop));
+    tide_stream_destroy(c, NULL);
+    tide_server_close(srv, NULL, NULL);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    tide_stream_release(c);
+    tide_stream_release(accepted);
+    free(got.buf);
+    ASSERT_OK(tide_loop_close(loop));
+}
+
 int main(void)
 {
     test_echo();
+    test_ref_unref();
     test_half_close();
     test_addresses_and_options();
     test_connect_failures();
