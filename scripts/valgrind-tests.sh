@@ -14,6 +14,10 @@ export TIDE_SOAK_CHUNKS
 # Children are not traced (--trace-children=no, the default): they exec.
 TIDE_PROCESS_BYTES=${TIDE_PROCESS_BYTES:-4194304}
 export TIDE_PROCESS_BYTES
+# 10,000 echo connections of 64 KiB each are 1.3 GB through the checker;
+# a few hundred take every path.
+TIDE_TCP_CONNECTIONS=${TIDE_TCP_CONNECTIONS:-300}
+export TIDE_TCP_CONNECTIONS
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 status=0

@@ -343,9 +343,6 @@ struct tide_loop_s {
     const tide__backend_ops_t *backend;
     void *backend_state;
     tide__io_t **watchers; /* by fd */
-    /* Where watchers of types TIDE__IO_SOCK and _SERVER go (the io layer's sockets),
-     * set by that layer: core never includes an upper layer. */
-    void (*io_upper)(tide_loop_t *loop, tide__io_t *io, unsigned events);
     unsigned nwatchers;    /* size of the array */
     unsigned nfds;         /* watchers registered with the backend */
 

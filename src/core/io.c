@@ -62,9 +62,7 @@ void tide__io_ready(tide_loop_t *loop, tide__io_t *io, unsigned events)
     case TIDE__IO_POLL: tide__poll_dispatch(loop, io, events); break;
     case TIDE__IO_WAKEUP: tide__wakeup_dispatch(loop); break;
     case TIDE__IO_SIGNAL: tide__signal_dispatch(loop); break;
-    case TIDE__IO_SOCK:
-    case TIDE__IO_SERVER: loop->io_upper(loop, io, events); break;
-    default:
+    default: /* the io layer's watchers: sockets, servers, UDP, fs watch */
         if (io->type < TIDE__IO_TYPES && loop->io_dispatch[io->type])
             loop->io_dispatch[io->type](loop, io, events);
         break;

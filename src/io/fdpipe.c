@@ -43,7 +43,10 @@ int tide__fd_kind(int fd, uint32_t *flags)
         if ((fl & O_ACCMODE) == O_WRONLY) f |= SOCK_NO_READ | SOCK_CLOSE_ON_FINAL;
         ignore_sigpipe();
     }
-    if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
+    if (!(fl & O_NONBLOCK)) {
+        if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
+        f |= SOCK_WAS_BLOCKING;
+    }
     int fdfl = fcntl(fd, F_GETFD);
     if (fdfl >= 0 && !(fdfl & FD_CLOEXEC)) (void)fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC);
     *flags = f;

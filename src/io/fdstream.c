@@ -160,6 +160,7 @@ static ssize_t sock_send(tide__sock_t *k, struct iovec *iov, int cnt, const tide
     if (fds) {
         msg.msg_control = ctl.space;
         msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fds->nfds);
+        memset(ctl.space, 0, msg.msg_controllen); /* the header's padding too */
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
@@ -266,7 +267,7 @@ static void sock_close_fd(tide__sock_t *k)
     tide__io_stop(tide__sloop(k->stream), &k->io);
     sock_set_active(k, 0);
     if (k->ext && k->ext->tty) tide__tty_restore(k);
-    if (!(k->flags & SOCK_NO_CLOSE)) tide__net_close_fd(k->io.fd);
+    tide__sock_let_go_fd(k);
     k->flags |= SOCK_CLOSED;
 }
 

@@ -39,7 +39,7 @@ static void net_destroy(tide_loop_t *loop, void *state)
             if (!k) continue;
             if (!(k->flags & SOCK_CLOSED)) {
                 tide__io_stop(loop, &k->io);
-                if (!(k->flags & SOCK_NO_CLOSE)) tide__net_close_fd(k->io.fd);
+                tide__sock_let_go_fd(k);
                 k->flags |= SOCK_CLOSED;
             }
             tide__sock_ext_free(k);
@@ -69,7 +69,8 @@ tide__net_t *tide__net(tide_loop_t *loop)
     tide__pool_init(&net->socks, sizeof(tide__sock_t));
     tide__queue_init(&net->servers);
     tide__queue_init(&net->ttys);
-    loop->io_upper = net_dispatch;
+    loop->io_dispatch[TIDE__IO_SOCK] = net_dispatch;
+    loop->io_dispatch[TIDE__IO_SERVER] = net_dispatch;
     loop->slots[TIDE__SLOT_NET].state = net;
     loop->slots[TIDE__SLOT_NET].destroy = net_destroy;
     return net;
@@ -103,6 +104,17 @@ void tide__net_buf_put(void *base, void *data)
     *(void **)base = net->free_bufs;
     net->free_bufs = base;
     net->nfree_bufs++;
+}
+
+void tide__sock_let_go_fd(tide__sock_t *k)
+{
+    if (!(k->flags & SOCK_NO_CLOSE)) {
+        tide__net_close_fd(k->io.fd);
+        return;
+    }
+    /* stdin/stdout may be shared with a shell: hand it back as it came. */
+    int fl = fcntl(k->io.fd, F_GETFL);
+    if ((k->flags & SOCK_WAS_BLOCKING) && fl >= 0) (void)fcntl(k->io.fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
 void tide__net_close_fd(int fd)

@@ -31,7 +31,8 @@ enum {
     SOCK_NO_CLOSE = 1u << 12,   /* tide_pipe_open(TIDE_PIPE_NO_CLOSE) */
     SOCK_DESTROYED = 1u << 13,
     /* 1u << 14 is fdstream.c's own */
-    SOCK_PASS_FDS = 1u << 15    /* receive SCM_RIGHTS fds (recvmsg) */
+    SOCK_PASS_FDS = 1u << 15,   /* receive SCM_RIGHTS fds (recvmsg) */
+    SOCK_WAS_BLOCKING = 1u << 16 /* tide set O_NONBLOCK: undone if the fd stays open */
 };
 
 struct tide__sock_ext;
@@ -167,6 +168,10 @@ void tide__ttys_destroy(tide__net_t *net);
 
 /* fdpipe.c: the SOCK_* flags for an fd (and make it non-blocking). */
 int tide__fd_kind(int fd, uint32_t *flags);
+
+/* Give the socket's fd up: closed, or (TIDE_PIPE_NO_CLOSE) left open as
+ * blocking as it was given. */
+void tide__sock_let_go_fd(tide__sock_t *k);
 
 /* Close an fd through the system-call table, keeping errno. */
 void tide__net_close_fd(int fd);

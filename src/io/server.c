@@ -63,6 +63,7 @@ static void resume_accepting(tide_loop_t *loop, void *data)
 static void server_emfile(tide_server_t *srv)
 {
     tide__net_t *net = tide__net(srv->loop);
+    int drained = 0;
     if (net->spare_fd >= 0) {
         tide__net_close_fd(net->spare_fd);
         net->spare_fd = -1;
@@ -70,13 +71,16 @@ static void server_emfile(tide_server_t *srv)
             int fd = tide__sys.accept4(srv->io.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd < 0) {
                 if (errno == EINTR || errno == ECONNABORTED) continue;
+                /* EAGAIN: the backlog is empty. Still EMFILE/ENFILE (the
+                 * system's table, or another thread took the slot): pause. */
+                drained = errno == EAGAIN || errno == EWOULDBLOCK;
                 break;
             }
             tide__net_close_fd(fd);
             srv->emfile++;
         }
         reopen_spare(net);
-        if (net->spare_fd >= 0) return;
+        if (drained && net->spare_fd >= 0) return;
     }
     srv->retry = tide_set_timeout(srv->loop, resume_accepting, srv, EMFILE_PAUSE_MS);
     if (srv->retry > 0) tide_timeout_unref(srv->loop, srv->retry); /* the server keeps the loop */

@@ -100,7 +100,7 @@ int tide_tcp_listen(tide_loop_t *loop, const char *host, int port, const tide_li
     int err = tide_net_addr(host ? host : "::", port, &ss, &len);
     if (err) return err;
     err = tide_tcp_listen_addr(loop, (struct sockaddr *)&ss, len, opts, cb, data, out);
-    if (err == -EAFNOSUPPORT && !host) {
+    if ((err == -EAFNOSUPPORT || err == -EADDRNOTAVAIL) && !host) {
         tide_net_addr("0.0.0.0", port, &ss, &len);
         err = tide_tcp_listen_addr(loop, (struct sockaddr *)&ss, len, opts, cb, data, out);
     }

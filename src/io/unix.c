@@ -117,17 +117,22 @@ int tide_unix_write_fds(tide_stream_t *s, const void *buf, size_t len, const int
         }
         m->fds[m->nfds] = d;
     }
-    /* The chunk's address names it in the write path; the message's own
+    /* Queued first: the write may reach the fd before write_chunk returns.
+     * The chunk's address names it in the write path; the message's own
      * reference keeps that address from being reused meanwhile. */
-    int rc = tide_stream_write_chunk(s, m->chunk, cb, data);
-    if (rc < 0) {
-        fdmsg_free(m);
-        return rc;
-    }
     tide__sock_ext_t *x = k->ext;
-    if (x->sendq_tail) x->sendq_tail->next = m;
+    tide__fdmsg_t *prev = x->sendq_tail;
+    if (prev) prev->next = m;
     else x->sendq = m;
     x->sendq_tail = m;
+    int rc = tide_stream_write_chunk(s, m->chunk, cb, data);
+    if (rc < 0 && x->sendq_tail == m) {
+        /* refused before anything was written: take it back */
+        if (prev) prev->next = NULL;
+        else x->sendq = NULL;
+        x->sendq_tail = prev;
+        fdmsg_free(m);
+    }
     return rc;
 }
 

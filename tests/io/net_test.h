@@ -68,6 +68,38 @@ static inline void fill_pattern(char *buf, size_t len, unsigned seed)
     for (size_t i = 0; i < len; i++) buf[i] = (char)((i * 31 + seed) & 0xff);
 }
 
+/* An echo: each chunk read is written back (the same chunk, no copy),
+ * reading pauses while the writer is over its mark, and the end is
+ * passed on. */
+static inline int echo_data(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    tide_stream_t *s = tide_stream_of(em);
+    (void)ev, (void)data;
+    if (tide_stream_write_chunk(s, arg, NULL, NULL) == 0) tide_stream_pause(s);
+    return 0;
+}
+
+static inline int echo_drain(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    (void)ev, (void)arg, (void)data;
+    tide_stream_resume(tide_stream_of(em));
+    return 0;
+}
+
+static inline int echo_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    (void)ev, (void)arg, (void)data;
+    tide_stream_end(tide_stream_of(em), NULL, NULL, NULL);
+    return 0;
+}
+
+static inline void echo_attach(tide_stream_t *s)
+{
+    ASSERT_OK(tide_stream_on(s, TIDE_EVENT_DATA, echo_data, NULL));
+    ASSERT_OK(tide_stream_on(s, TIDE_EVENT_DRAIN, echo_drain, NULL));
+    ASSERT_OK(tide_stream_on(s, TIDE_EVENT_END, echo_end, NULL));
+}
+
 /* Run the loop one iteration at a time until *flag is set (or it ends). */
 static inline void run_until(tide_loop_t *loop, const int *flag)
 {
