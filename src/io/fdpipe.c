@@ -8,21 +8,6 @@
 
 #include "io/net_internal.h"
 
-/* Node ignores SIGPIPE at startup, so a write to a pipe whose reader is
- * gone fails with EPIPE instead of killing the process. Sockets never need
- * it (MSG_NOSIGNAL); pipes and TTYs do, so the first one opened does the
- * same, unless the program installed its own disposition. */
-static void ignore_sigpipe(void)
-{
-    struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-        struct sigaction ign = {0};
-        ign.sa_handler = SIG_IGN;
-        sigemptyset(&ign.sa_mask);
-        (void)sigaction(SIGPIPE, &ign, NULL);
-    }
-}
-
 /* The SOCK_* flags an fd of this kind gets; -EINVAL for what epoll cannot
  * watch (regular files, directories). */
 int tide__fd_kind(int fd, uint32_t *flags)
@@ -40,8 +25,11 @@ int tide__fd_kind(int fd, uint32_t *flags)
         if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX)
             f |= SOCK_UNIX;
     } else {
+        /* A write to a pipe whose reader is gone raises SIGPIPE (sockets
+         * use MSG_NOSIGNAL); creating the loop set it to ignored, as Node
+         * does at startup, unless the program had its own disposition, so
+         * the write fails with EPIPE instead. */
         if ((fl & O_ACCMODE) == O_WRONLY) f |= SOCK_NO_READ | SOCK_CLOSE_ON_FINAL;
-        ignore_sigpipe();
     }
     if (!(fl & O_NONBLOCK)) {
         if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
