@@ -134,7 +134,7 @@ static void pause_for(pipe_t *p)
 
 PIPE_LISTENER(on_data, {
     tide__chunk_t *c = NULL;
-    if (tide__sring_reserve(&p->dst->w.buffered) == 0) c = tide__chunk_keep(tide__chunk(arg));
+    if (tide__writable_reserve(p->dst) == 0) c = tide__chunk_keep(tide__chunk(arg));
     if (!c) {
         tide__destroy(p->dst, tide_error_new(-ENOMEM, NULL));
     } else {

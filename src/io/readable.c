@@ -23,8 +23,7 @@ static inline int can_push_more(const tide__rstate_t *r)
 static void add_chunk(tide_stream_t *s, tide__chunk_t *c, int front)
 {
     tide__rstate_t *r = &s->r;
-    if ((r->flags & (R_FLOWING | R_SYNC | R_DATA_LISTENING)) == (R_FLOWING | R_DATA_LISTENING) &&
-        r->length == 0) {
+    if (tide__readable_direct(r)) {
         /* Flowing with nothing buffered: straight to the listeners. */
         clear_await_drain(s);
         r->flags |= R_DATA_EMITTED;
@@ -502,7 +501,7 @@ static int enter_readable(tide_stream_t *s, int ring)
 {
     if (!s || !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
     if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
-    if (ring && tide__sring_reserve(&s->r.buffer) != 0) return -ENOMEM;
+    if (ring && tide__readable_reserve(s) != 0) return -ENOMEM;
     tide__hold(s);
     return 0;
 }

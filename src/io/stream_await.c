@@ -106,7 +106,7 @@ static int give_back(tide_stream_t *s, tide__chunk_t *c, size_t used)
         const tide_chunk_t *rest;
         rc = tide_chunk_slice(&c->pub, used, c->pub.len - used, &rest);
         if (!rc) {
-            if (tide__sring_reserve(&s->r.buffer) == 0) tide__readable_add(s, tide__chunk(rest), 1);
+            if (tide__readable_reserve(s) == 0) tide__readable_add(s, tide__chunk(rest), 1);
             else rc = -ENOMEM, tide_chunk_release(rest);
         }
     }

@@ -425,6 +425,31 @@ static inline size_t tide__chunk_size(uint32_t flags, const tide__chunk_t *c)
     return (flags & S_OBJECT) ? 1 : c->pub.len;
 }
 
+/* A chunk added now goes straight to the 'data' listeners (flowing, with
+ * nothing buffered, outside _read), not into the readable buffer. */
+static inline int tide__readable_direct(const tide__rstate_t *r)
+{
+    return (r->flags & (R_FLOWING | R_SYNC | R_DATA_LISTENING)) ==
+               (R_FLOWING | R_DATA_LISTENING) &&
+           r->length == 0;
+}
+/* A write made now goes straight to the implementation, not the buffer. */
+static inline int tide__writable_direct(const tide__wstate_t *w)
+{
+    return !(w->flags & (W_WRITING | S_ERRORED | W_CORKED));
+}
+/* Room for the chunk the next add or write buffers, made only when it will
+ * be buffered: a stream whose chunks pass straight through (a socket that
+ * keeps up) never allocates its rings. */
+static inline int tide__readable_reserve(tide_stream_t *s)
+{
+    return tide__readable_direct(&s->r) ? 0 : tide__sring_reserve(&s->r.buffer);
+}
+static inline int tide__writable_reserve(tide_stream_t *s)
+{
+    return tide__writable_direct(&s->w) ? 0 : tide__sring_reserve(&s->w.buffered);
+}
+
 /* listeners.c: registering on a stream with Node's side effects */
 int tide__stream_listen(tide_stream_t *s, tide_event_t event, tide_listener_fn fn, void *data,
                         int how);

@@ -40,7 +40,7 @@ void tide__transform_write(tide_stream_t *s, tide__chunk_t *c)
     /* PassThrough: the same chunk goes out (a copy if only borrowed). */
     s->kind &= ~TIDE__TRANSFORM_PENDING;
     tide__chunk_t *out = NULL;
-    if (tide__sring_reserve(&s->r.buffer) == 0) out = tide__chunk_keep(c);
+    if (tide__readable_reserve(s) == 0) out = tide__chunk_keep(c);
     if (!out) {
         transformed(s, tide_error_new(-ENOMEM, NULL));
         return;

@@ -99,7 +99,7 @@ static int write_or_buffer(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
     tide__wstate_t *w = &s->w;
     size_t len = tide__chunk_size(w->flags, c);
     w->length += len;
-    if (w->flags & (W_WRITING | S_ERRORED | W_CORKED)) {
+    if (!tide__writable_direct(w)) {
         w->flags |= W_BUFFERED;
         tide__entry_t e = {c, cb};
         tide__sring_push(&w->buffered, e);
@@ -559,7 +559,7 @@ static int enter_writable(tide_stream_t *s)
 {
     if (!s || !(s->kind & TIDE__HAS_WRITABLE)) return -EINVAL;
     if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
-    if (tide__sring_reserve(&s->w.buffered) != 0) return -ENOMEM;
+    if (tide__writable_reserve(s) != 0) return -ENOMEM;
     /* The records a write or end may need: a tick's or a callback's. */
     tide__streams_t *st = tide__streams(tide__sloop(s));
     if (!st) return -ENOMEM;
