@@ -9,15 +9,7 @@
 #include "core/sys.h"
 #include "test.h"
 
-static char dir[64];
-static char *at(const char *name)
-{
-    static char bufs[4][256];
-    static int i;
-    char *b = bufs[i++ % 4];
-    snprintf(b, 256, "%s/%s", dir, name);
-    return b;
-}
+#include "tmpdir.h"
 
 /* ---- callback form: a chain of operations, each checked ------------------- */
 
@@ -282,8 +274,7 @@ static void test_promise_and_await(tide_loop_t *loop)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/tide-fs-XXXXXX");
-    ASSERT(mkdtemp(dir) != NULL);
+    tmpdir_make("tide-fs");
     tide_loop_t *loop;
     ASSERT_OK(tide_loop_new(&loop));
     test_callback_ops(loop);

@@ -13,15 +13,7 @@
 #include "gate.h"
 #include "stream_test.h"
 
-static char dir[64];
-static char *at(const char *name)
-{
-    static char bufs[4][256];
-    static int i;
-    char *b = bufs[i++ % 4];
-    snprintf(b, 256, "%s/%s", dir, name);
-    return b;
-}
+#include "tmpdir.h"
 
 static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + (i >> 9)); }
 
@@ -509,8 +501,7 @@ static void test_write_stream(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/tide-fss-XXXXXX");
-    ASSERT(mkdtemp(dir) != NULL);
+    tmpdir_make("tide-fss");
     test_pipeline();
     test_ranges();
     test_slow_consumer();
