@@ -1,6 +1,7 @@
 /* async/abort.c - abort controllers and signals (Node's AbortController),
  * with the timeout and any() signals. Listeners run synchronously inside
  * tide_abort, in the order they were added. */
+#include "async/abort_watch.h"
 #include "async/promise_internal.h"
 
 typedef struct listener listener_t;
@@ -237,4 +238,27 @@ int tide_abort_signal_off(tide_abort_signal_t *s, int64_t id)
         return 0;
     }
     return -ENOENT;
+}
+
+/* ---- watches (abort_watch.h) ----------------------------------------------- */
+
+int tide__abort_watch(tide__abort_watch_t *w, tide_abort_signal_t *signal, tide_abort_cb cb,
+                      void *data)
+{
+    w->signal = NULL;
+    w->id = 0;
+    if (!signal) return 0;
+    int64_t id = tide_abort_signal_on(signal, cb, data);
+    if (id < 0) return (int)id;
+    w->signal = tide_abort_signal_ref(signal);
+    w->id = id;
+    return 0;
+}
+
+void tide__abort_unwatch(tide__abort_watch_t *w)
+{
+    if (!w->signal) return;
+    tide_abort_signal_off(w->signal, w->id);
+    tide_abort_signal_release(w->signal);
+    w->signal = NULL;
 }

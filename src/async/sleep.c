@@ -3,6 +3,7 @@
  * phase, cancelled by an abort signal. */
 #include <string.h>
 
+#include "async/abort_watch.h"
 #include "async/promise_internal.h"
 
 typedef struct {
@@ -10,8 +11,7 @@ typedef struct {
     tide_loop_t *loop;
     tide_id_t id;        /* the timeout or immediate */
     int immediate;
-    tide_abort_signal_t *signal;
-    int64_t listen_id;
+    tide__abort_watch_t abort;
 } sleep_t;
 
 /* Records come from the loop's pool (their size fits its objects). */
@@ -19,10 +19,7 @@ _Static_assert(sizeof(sleep_t) <= 8 * sizeof(void *), "sleep_t outgrew its pool"
 
 static void sleep_done(sleep_t *s)
 {
-    if (s->signal) {
-        tide_abort_signal_off(s->signal, s->listen_id);
-        tide_abort_signal_release(s->signal);
-    }
+    tide__abort_unwatch(&s->abort);
     tide_promise_release(s->promise);
     tide__pool_put(&tide__promises(s->loop)->sleeps, s);
 }
@@ -72,17 +69,13 @@ static int start(tide_loop_t *loop, int immediate, uint64_t ms, tide_abort_signa
         tide__pool_put(&ps->sleeps, s);
         return rc;
     }
-    if (signal) {
-        int64_t id = tide_abort_signal_on(signal, on_abort, s);
-        if (id < 0) {
-            if (immediate) tide_clear_immediate(loop, s->id);
-            else tide_clear_timeout(loop, s->id);
-            tide_promise_release(p);
-            sleep_done(s);
-            return (int)id;
-        }
-        s->signal = tide_abort_signal_ref(signal);
-        s->listen_id = id;
+    int rc = tide__abort_watch(&s->abort, signal, on_abort, s);
+    if (rc) {
+        if (immediate) tide_clear_immediate(loop, s->id);
+        else tide_clear_timeout(loop, s->id);
+        tide_promise_release(p);
+        sleep_done(s);
+        return rc;
     }
     *out = p;
     return 0;

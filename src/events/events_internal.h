@@ -4,7 +4,7 @@
 #ifndef TIDE_EVENTS_INTERNAL_H
 #define TIDE_EVENTS_INTERNAL_H
 
-#include "tide/abort.h"
+#include "async/abort_watch.h"
 #include "tide/emitter.h"
 
 /* Queue the MaxListenersExceededWarning for event (tick-delivered). */
@@ -18,8 +18,7 @@ struct tide__event_waiter {
     tide_emitter_t *emitter;
     tide_promise_t *promise;
     tide_event_t event;
-    tide_abort_signal_t *signal; /* NULL, or a reference */
-    int64_t abort_id;
+    tide__abort_watch_t abort;
 };
 
 /* Link and unlink a waiter in em's state (which must exist). */

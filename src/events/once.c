@@ -14,10 +14,7 @@
 
 static void waiter_finish(tide__event_waiter_t *w)
 {
-    if (w->signal) {
-        tide_abort_signal_off(w->signal, w->abort_id);
-        tide_abort_signal_release(w->signal);
-    }
+    tide__abort_unwatch(&w->abort);
     tide__emitter_remove_waiter(w->emitter, w);
     tide_promise_release(w->promise);
     tide__free(w);
@@ -80,7 +77,7 @@ int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t 
     if (!w) return -ENOMEM;
     w->emitter = em;
     w->event = event;
-    w->signal = NULL;
+    w->abort.signal = NULL;
     int r = tide_promise_new(tide_emitter_loop(em), &w->promise);
     if (r) {
         tide__free(w);
@@ -97,16 +94,10 @@ int tide_event_once(tide_emitter_t *em, tide_event_t event, tide_abort_signal_t 
         waiter_unlisten(w);
         goto fail_linked;
     }
-    if (signal) {
-        int64_t id = tide_abort_signal_on(signal, on_abort, w);
-        if (id < 0) {
-            tide_promise_release(outer);
-            waiter_unlisten(w);
-            r = (int)id;
-            goto fail_linked;
-        }
-        w->signal = tide_abort_signal_ref(signal);
-        w->abort_id = id;
+    if ((r = tide__abort_watch(&w->abort, signal, on_abort, w)) != 0) {
+        tide_promise_release(outer);
+        waiter_unlisten(w);
+        goto fail_linked;
     }
     tide_promise_resolve(outer, tide_adopt(tide_promise_ref(w->promise)));
     *out = outer;

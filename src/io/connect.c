@@ -3,6 +3,7 @@
  * outcome (callback, promise, awaiting call in a fiber). */
 #include <string.h>
 
+#include "async/abort_watch.h"
 #include "io/net_internal.h"
 
 typedef struct tide__connect {
@@ -12,8 +13,7 @@ typedef struct tide__connect {
     void *data;
     tide_promise_t *promise;
     tide_id_t timer;
-    tide_abort_signal_t *signal;
-    int64_t abort_id;
+    tide__abort_watch_t abort;
     int status; /* an immediate failure, reported from the pending phase */
 } tide__connect_t;
 
@@ -26,10 +26,7 @@ static void connect_detach(tide__connect_t *c)
 {
     tide_loop_t *loop = tide__sloop(c->k->stream);
     if (c->timer) tide_clear_timeout(loop, c->timer);
-    if (c->signal) {
-        tide_abort_signal_off(c->signal, c->abort_id);
-        tide_abort_signal_release(c->signal);
-    }
+    tide__abort_unwatch(&c->abort);
     if (c->status) tide__pending_cancel(loop, &c->pending);
     c->k->ext->connect = NULL;
     c->k->flags &= ~SOCK_CONNECTING;
@@ -140,11 +137,7 @@ int tide__connect(tide_loop_t *loop, const struct sockaddr *sa, socklen_t salen,
         c->timer = tide_set_timeout(loop, on_timeout, c, opts->timeout_ms);
         if (c->timer <= 0) err = -ENOMEM;
     }
-    if (!err && opts->signal) {
-        c->abort_id = tide_abort_signal_on(opts->signal, on_abort, c);
-        if (c->abort_id < 0) err = (int)c->abort_id;
-        else c->signal = tide_abort_signal_ref(opts->signal);
-    }
+    if (!err) err = tide__abort_watch(&c->abort, opts->signal, on_abort, c);
     if (err) {
         if (c && c->timer) tide_clear_timeout(loop, c->timer);
         if (c) tide__record_put(loop, c);

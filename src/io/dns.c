@@ -23,8 +23,7 @@ typedef struct {
     int abandoned; /* reported to the caller already (an abort) */
     int for_await; /* the promise is an await's: its list goes to the awaiter */
     tide_work_t *work;
-    tide_abort_signal_t *signal;
-    int64_t listen_id;
+    tide__abort_watch_t abort;
     tide_dns_lookup_cb lookup_cb;
     tide_dns_nameinfo_cb nameinfo_cb;
     void *data;
@@ -147,11 +146,7 @@ static void dns_done(tide_loop_t *loop, int status, void *data)
 {
     dns_req_t *r = data;
     r->work = NULL;
-    if (r->signal) {
-        tide_abort_signal_off(r->signal, r->listen_id);
-        tide_abort_signal_release(r->signal);
-        r->signal = NULL;
-    }
+    tide__abort_unwatch(&r->abort);
     if (r->abandoned) {
         req_free(r);
         return;
@@ -225,20 +220,11 @@ static int req_start(dns_req_t *r, tide_abort_signal_t *signal)
             rc = tide_abort_signal_reason(signal)->code;
             goto fail;
         }
-        int64_t id = tide_abort_signal_on(signal, dns_abort, r);
-        if (id < 0) {
-            rc = (int)id;
-            goto fail;
-        }
-        r->signal = tide_abort_signal_ref(signal);
-        r->listen_id = id;
+        if ((rc = tide__abort_watch(&r->abort, signal, dns_abort, r)) != 0) goto fail;
     }
     rc = tide_work_submit(r->loop, TIDE_LANE_DNS, dns_work, dns_done, r, &r->work);
     if (rc == 0) return 0;
-    if (r->signal) {
-        tide_abort_signal_off(r->signal, r->listen_id);
-        tide_abort_signal_release(r->signal);
-    }
+    tide__abort_unwatch(&r->abort);
 fail:
     req_free(r);
     return rc;

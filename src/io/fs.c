@@ -63,21 +63,13 @@ static void free_result_value(void *value)
     req_free(tide__container_of(value, tide__fs_req_t, res));
 }
 
-static void unlisten(tide__fs_req_t *r)
-{
-    if (!r->signal) return;
-    tide_abort_signal_off(r->signal, r->listen_id);
-    tide_abort_signal_release(r->signal);
-    r->signal = NULL;
-}
-
 static void fs_done(tide_loop_t *loop, int status, void *data)
 {
     tide__fs_req_t *r = data;
     r->work = NULL;
     /* sendfile to a full non-blocking fd waits for it and goes on */
     if (r->op == TIDE__FS_OP_sendfile && tide__sendfile_again(r, &status)) return;
-    unlisten(r);
+    tide__abort_unwatch(&r->abort);
     if (status < 0) r->res.error = make_error(r, status);
     if (r->abandoned) {
         req_free(r);
@@ -244,18 +236,10 @@ static tide__fs_req_t *req_new(tide_loop_t *loop, int op)
 /* Queue a filled request (rc: the fill's outcome); frees it on failure. */
 static int req_start(tide__fs_req_t *r, int rc, tide_abort_signal_t *signal)
 {
-    if (!rc && signal) {
-        int64_t id = tide_abort_signal_on(signal, fs_abort, r);
-        if (id < 0) {
-            rc = (int)id;
-        } else {
-            r->signal = tide_abort_signal_ref(signal);
-            r->listen_id = id;
-        }
-    }
+    if (!rc) rc = tide__abort_watch(&r->abort, signal, fs_abort, r);
     if (!rc) rc = tide_work_submit(r->loop, TIDE_LANE_FILE, tide__fs_work, fs_done, r, &r->work);
     if (rc) {
-        unlisten(r);
+        tide__abort_unwatch(&r->abort);
         req_free(r);
     }
     return rc;

@@ -34,8 +34,7 @@ typedef struct tide__fs_req {
     tide_fs_cb cb;
     void *data;
     tide_promise_t *promise;
-    tide_abort_signal_t *signal;
-    int64_t listen_id;
+    tide__abort_watch_t abort;
     tide_work_t *work;
     int abandoned;
     /* sendfile: asked to stop (read by the worker between system calls),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "async/abort_watch.h"
 #include "io/process_internal.h"
 
 #define EXEC_DEFAULT_MAX_BUFFER ((size_t)1024 * 1024)
@@ -19,8 +20,7 @@ typedef struct {
     size_t max_buffer;
     int kill_signal;
     tide_id_t timer;
-    tide_abort_signal_t *signal;
-    int64_t abort_id;
+    tide__abort_watch_t abort;
     tide_exec_cb cb;
     void *data;
 } exec_t;
@@ -94,15 +94,13 @@ static void on_timeout(tide_loop_t *loop, void *data)
 static void on_abort(tide_abort_signal_t *signal, tide_error_t *reason, void *data)
 {
     exec_t *ex = data;
-    ex->abort_id = 0;
     end_child(ex, reason ? reason->code : -ECANCELED);
 }
 
 static void exec_free(exec_t *ex)
 {
     if (ex->timer) tide_clear_timeout(ex->loop, ex->timer);
-    if (ex->abort_id) tide_abort_signal_off(ex->signal, ex->abort_id);
-    if (ex->signal) tide_abort_signal_release(ex->signal);
+    tide__abort_unwatch(&ex->abort);
     tide__free(ex->res.out);
     tide__free(ex->res.err);
     tide__free(ex);
@@ -178,15 +176,11 @@ int tide_process_exec(tide_loop_t *loop, const tide_process_opts_t *opts,
         err = tide_stream_on(s, TIDE_EVENT_DATA, on_data, ex);
         if (!err) err = tide_stream_on(s, TIDE_EVENT_ERROR, on_error, ex);
     }
-    if (!err && eo->signal) {
-        ex->signal = tide_abort_signal_ref(eo->signal);
-        if (tide_abort_signal_aborted(eo->signal)) {
-            tide_error_t *reason = tide_abort_signal_reason(eo->signal);
-            end_child(ex, reason ? reason->code : -ECANCELED);
-        } else {
-            ex->abort_id = tide_abort_signal_on(eo->signal, on_abort, ex);
-            if (ex->abort_id < 0) err = (int)ex->abort_id, ex->abort_id = 0;
-        }
+    if (!err && eo->signal && tide_abort_signal_aborted(eo->signal)) {
+        tide_error_t *reason = tide_abort_signal_reason(eo->signal);
+        end_child(ex, reason ? reason->code : -ECANCELED);
+    } else if (!err) {
+        err = tide__abort_watch(&ex->abort, eo->signal, on_abort, ex);
     }
     if (err) {
         if (ex->proc) {

@@ -13,8 +13,7 @@ typedef struct {
     tide_work_fn work;
     void *data;
     tide_work_done_fn discard;
-    tide_abort_signal_t *signal;
-    int64_t listen_id;
+    tide__abort_watch_t abort;
     tide_work_t *req; /* until its completion runs */
 } work_promise_t;
 
@@ -151,10 +150,7 @@ static void promise_done(tide_loop_t *loop, int status, void *data)
 {
     work_promise_t *wp = data;
     wp->req = NULL;
-    if (wp->signal) {
-        tide_abort_signal_off(wp->signal, wp->listen_id);
-        tide_abort_signal_release(wp->signal);
-    }
+    tide__abort_unwatch(&wp->abort);
     if (tide_promise_state_of(wp->promise) == TIDE_PROMISE_PENDING) {
         if (status >= 0) tide_promise_fulfil(wp->promise, (void *)(intptr_t)status);
         else tide_promise_reject(wp->promise, tide_error_new(status, NULL));
@@ -202,21 +198,10 @@ static int start_promise(tide_loop_t *loop, tide_lane_t lane, tide_work_fn work,
     wp->work = work;
     wp->data = data;
     wp->discard = discard;
-    if (signal) {
-        int64_t id = tide_abort_signal_on(signal, promise_abort, wp);
-        if (id < 0) {
-            rc = (int)id;
-            goto fail;
-        }
-        wp->signal = tide_abort_signal_ref(signal);
-        wp->listen_id = id;
-    }
+    if ((rc = tide__abort_watch(&wp->abort, signal, promise_abort, wp)) != 0) goto fail;
     rc = tide_work_submit(loop, lane, promise_run, promise_done, wp, &wp->req);
     if (rc) {
-        if (wp->signal) {
-            tide_abort_signal_off(wp->signal, wp->listen_id);
-            tide_abort_signal_release(wp->signal);
-        }
+        tide__abort_unwatch(&wp->abort);
         goto fail;
     }
     *out = p;

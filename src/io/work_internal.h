@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "async/abort_watch.h"
 #include "core/internal.h"
 #include "tide/work.h"
 
