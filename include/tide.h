@@ -30,5 +30,6 @@
 #include "tide/udp.h"
 #include "tide/fs_watch.h"
 #include "tide/fs_stream.h"
+#include "tide/http.h"
 
 #endif /* TIDE_H */

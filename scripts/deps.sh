@@ -6,8 +6,8 @@
 # `make test-aarch64` uses.
 set -eu
 
-need="cmake make gcc pkg-config valgrind"
-[ "${1:-}" = bench ] && need="$need libuv1-dev libev-dev libevent-dev"
+need="cmake make gcc pkg-config valgrind node-llhttp zlib1g-dev libjansson-dev curl"
+[ "${1:-}" = bench ] && need="$need libuv1-dev libev-dev libevent-dev wrk nginx-light"
 [ "${1:-}" = aarch64 ] &&
     need="$need gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 

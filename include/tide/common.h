@@ -110,7 +110,17 @@ extern "C" {
     X(EAI_SERVICE, -10106, "service not available for the socket type")        \
     X(EAI_SOCKTYPE, -10107, "socket type not supported by the resolver")       \
     X(EAI_OVERFLOW, -10108, "resolver result does not fit its buffer")         \
-    X(EAI_ADDRFAMILY, -10109, "host has no address in the requested family")
+    X(EAI_ADDRFAMILY, -10109, "host has no address in the requested family")  \
+    X(ERR_HTTP_PARSE, -10201, "Parse Error")                                   \
+    X(HPE_HEADER_OVERFLOW, -10202, "Header overflow")                          \
+    X(ERR_HTTP_REQUEST_TIMEOUT, -10203, "Request timeout")                     \
+    X(ERR_HTTP_HEADERS_SENT, -10204, "Cannot set headers after they are sent to the client") \
+    X(ERR_HTTP_BODY_TOO_LARGE, -10205, "Request body larger than the limit")   \
+    X(ERR_HTTP_URI_TOO_LONG, -10206, "URI too long")                           \
+    X(ERR_HTTP_INVALID_HEADER_VALUE, -10207, "Invalid value for header")       \
+    X(ERR_HTTP_CONTENT_LENGTH_MISMATCH, -10208, "Response body's length does not match Content-Length") \
+    X(ERR_HTTP_TOO_MANY_REDIRECTS, -10209, "Too many redirects")               \
+    X(ERR_HTTP_SOCKET_HANG_UP, -10210, "socket hang up")
 #define TIDE__OWN_ERROR_ENUM(name, value, msg) TIDE_##name = (value),
 enum { TIDE_OWN_ERROR_MAP(TIDE__OWN_ERROR_ENUM) };
 #undef TIDE__OWN_ERROR_ENUM

@@ -1,0 +1,62 @@
+/* http/parser.h - the one way tide parses HTTP/1.x: llhttp (built strict)
+ * behind a guard that rejects what strict llhttp 8.1 still lets through
+ * and Node 20's parser does not: obs-fold lines, bare CR or LF line ends,
+ * "\r\n\n" ending a header block, oversized chunk extensions. The server
+ * and the client both parse through here and never call llhttp_execute
+ * themselves.
+ *
+ * Use. Fill an llhttp_settings_t with your callbacks (any may be NULL) and
+ * keep it alive as long as the parser (a static const is usual); init the
+ * parser with it; feed every byte received, in order, to
+ * tide__http_parser_execute. Your callbacks get &p->ll and find their
+ * owner in p->ll.data. Callbacks the guard needs are wrapped, so yours run
+ * unchanged and in llhttp's order. */
+#ifndef TIDE_HTTP_PARSER_H
+#define TIDE_HTTP_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llhttp.h>
+
+/* Node caps the bytes of chunk extensions in one chunked body at 16 KiB. */
+#define TIDE__HTTP_MAX_CHUNK_EXT 16384
+
+/* The guard's state: it survives between reads, so a bad byte is caught
+ * however the bytes are split. */
+typedef struct {
+    uint8_t phase;     /* outside a header block, in one, in trailers, ... */
+    uint8_t line;      /* where in the current line: start, middle, after CR */
+    uint8_t flags;
+    uint32_t ext_bytes; /* chunk-extension bytes of this message so far */
+} tide__http_guard_t;
+
+typedef struct tide__http_parser_s {
+    llhttp_t ll;                     /* ll.data belongs to the owner */
+    const llhttp_settings_t *user;   /* the owner's callbacks */
+    tide__http_guard_t guard;
+    const char *error_reason;        /* the guard's reason, when it rejected */
+} tide__http_parser_t;
+
+/* type: HTTP_REQUEST or HTTP_RESPONSE. settings must outlive p. */
+void tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
+                            const llhttp_settings_t *settings, void *owner_data);
+/* Back to the start state for a new connection (keeps type and settings). */
+void tide__http_parser_reset(tide__http_parser_t *p);
+
+/* Parse len bytes. Returns HPE_OK when all were consumed; HPE_PAUSED or
+ * HPE_PAUSED_UPGRADE when one of your callbacks paused (then *consumed is
+ * how many bytes were taken: resume with tide__http_parser_resume and feed
+ * the rest again); any other llhttp_errno_t is a parse error (the
+ * connection cannot continue: see tide__http_parser_reason). HPE_STRICT
+ * with a reason is the guard's verdict. *consumed may be NULL. */
+llhttp_errno_t tide__http_parser_execute(tide__http_parser_t *p, const char *data, size_t len,
+                                         size_t *consumed);
+void tide__http_parser_resume(tide__http_parser_t *p);
+/* The peer closed: completes a body that runs to EOF, or fails one that
+ * was cut short (HPE_INVALID_EOF_STATE). */
+llhttp_errno_t tide__http_parser_finish(tide__http_parser_t *p);
+/* Why the last call failed, for logs and error messages. */
+const char *tide__http_parser_reason(const tide__http_parser_t *p);
+
+#endif /* TIDE_HTTP_PARSER_H */
