@@ -160,9 +160,11 @@ enum {
     TIDE__IO_SOCK,
     TIDE__IO_SERVER,
     TIDE__IO_UDP,
-    TIDE__IO_FS_WATCH
+    TIDE__IO_FS_WATCH,
+    TIDE__IO_HTTP,        /* an HTTP server's connection (http/) */
+    TIDE__IO_HTTP_CLIENT  /* an HTTP client's connection (http/) */
 };
-#define TIDE__IO_TYPES 8
+#define TIDE__IO_TYPES 10
 
 struct tide__io {
     int fd;
@@ -265,6 +267,8 @@ enum {
     TIDE__SLOT_PROCESSES,
     TIDE__SLOT_UDP,
     TIDE__SLOT_FS_WATCH,
+    TIDE__SLOT_HTTP,        /* the HTTP server's per-loop side (date cache, pools) */
+    TIDE__SLOT_HTTP_CLIENT, /* the HTTP client's agents */
     TIDE__SLOT_COUNT
 };
 typedef struct {
