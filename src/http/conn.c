@@ -203,10 +203,11 @@ void tide__http_conn_fail(tide__http_conn_t *c, int code, int status)
         size_t n = tide__http_put_status(line, status);
         memcpy(line + n, "Connection: close\r\n\r\n", 21);
         n += 21;
-        if (tide__http_out_append(c, line, n) == 0) sent = status;
-        c->flags |= C_CLOSE_AFTER;
-        tide__http_flush(c); /* best effort: a full kernel buffer drops it */
-        if (c->flags & C_CLOSED) sent = 0;
+        c->flags &= ~C_CLOSE_AFTER;
+        if (tide__http_out_append(c, line, n) == 0) {
+            tide__http_flush(c); /* best effort: a full kernel buffer drops it */
+            if (!(c->flags & C_CLOSED) && !tide__http_out_pending(c)) sent = status;
+        }
     }
     if (!(c->flags & C_CLOSED)) {
         drain_input(c);

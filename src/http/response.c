@@ -51,8 +51,9 @@ static void close_tick(tide_loop_t *loop, void *data)
 {
     tide_http_req_t *req = data;
     tide_http_res_t *res = &req->res;
-    res->flags &= ~RES_CLOSE_PENDING;
+    /* still pending during the call: an end inside it leaves the freeing here */
     if (!(res->flags & RES_ENDED) && res->close_fn) res->close_fn(res, res->close_data);
+    res->flags &= ~RES_CLOSE_PENDING;
     if (res->flags & RES_ENDED) tide__http_exchange_finish(req);
 }
 
