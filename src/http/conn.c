@@ -208,6 +208,9 @@ void tide__http_conn_fail(tide__http_conn_t *c, int code, int status)
             tide__http_flush(c); /* best effort: a full kernel buffer drops it */
             if (!(c->flags & C_CLOSED) && !tide__http_out_pending(c)) sent = status;
         }
+    } else if (tide__http_out_pending(c)) {
+        c->flags &= ~C_CLOSE_AFTER;
+        tide__http_flush(c); /* what was answered before still goes out */
     }
     if (!(c->flags & C_CLOSED)) {
         drain_input(c);
