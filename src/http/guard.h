@@ -6,7 +6,10 @@
 
 #include "http/parser.h"
 
-enum { TIDE__GUARD_IDLE = 0, TIDE__GUARD_BLOCK = 1 };
+/* IDLE: nothing to scan (a body, or between messages); PENDING: a message
+ * began, its header block is scanned from its first span; BLOCK: inside a
+ * header block or trailer section, scanned up to guard->scanned. */
+enum { TIDE__GUARD_IDLE = 0, TIDE__GUARD_PENDING = 1, TIDE__GUARD_BLOCK = 2 };
 
 /* What a rejected block did wrong: the offending byte, llhttp's errno that
  * Node's parser gives for it, and a reason for logs. */
@@ -17,8 +20,9 @@ typedef struct {
 } tide__http_guard_error_t;
 
 /* A header block (status_line: it is a response's, whose status line is
- * checked too) or a trailer section starts at the next byte. */
-void tide__http_guard_begin(tide__http_guard_t *g, int status_line);
+ * checked too) or a trailer section starts: at the next byte (phase
+ * TIDE__GUARD_BLOCK), or at its first span (TIDE__GUARD_PENDING). */
+void tide__http_guard_begin(tide__http_guard_t *g, int phase, int status_line);
 
 /* Scans [s, end) as the next bytes of the block. Returns the first byte
  * after the block's blank line (the guard is idle again), end when the

@@ -1,10 +1,12 @@
 /* http/parser.c - llhttp behind tide's guard (see parser.h). The guard
- * wraps a few of the owner's callbacks: at the start of each message and
- * at the last chunk of a chunked body it pauses llhttp to learn where the
- * header block or the trailers begin, scans them with guard.c before
- * llhttp parses them, and resumes, so the owner never sees those pauses.
- * The wrappers also cap chunk extensions and make 1xx, 204 and 304
- * responses bodiless, as Node's parser does. */
+ * wraps a few of the owner's callbacks and scans each header block and
+ * trailer section with guard.c before llhttp parses it. A header block is
+ * scanned from its first span (the method of a request, the version of a
+ * response), whose pointer says where it starts; trailers have no such
+ * span, so at the last chunk the guard pauses llhttp to learn where they
+ * start, scans, and resumes: the owner never sees that pause. The wrappers
+ * also cap chunk extensions and make 1xx, 204 and 304 responses bodiless,
+ * as Node's parser does. */
 #include "http/parser.h"
 
 #include "http/guard.h"
@@ -16,32 +18,67 @@ static tide__http_parser_t *parser_of(llhttp_t *ll)
     return (tide__http_parser_t *)ll; /* ll is the first member */
 }
 
-/* The owner's callback, then a pause of the guard's own (or the owner's,
- * when it paused): the block that follows is scanned before llhttp goes on. */
-static int begin_block(tide__http_parser_t *p, llhttp_cb owner, int status_line)
+/* Scans from at to the end of the bytes being parsed; on a violation sets
+ * llhttp's reason and returns the errno to give back to it. */
+static int scan(tide__http_parser_t *p, const char *at)
 {
-    int r = owner ? owner(&p->ll) : 0;
-    if (r != 0 && r != HPE_PAUSED)
-        return r;
-    tide__http_guard_begin(&p->guard, status_line);
-    p->guard.paused = r == 0;
-    return HPE_PAUSED;
+    tide__http_guard_error_t e;
+    const char *to = tide__http_guard_scan(&p->guard, at, p->guard.end, &e);
+    if (to) {
+        p->guard.scanned = to;
+        return 0;
+    }
+    p->guard.bad = e.at;
+    p->error_reason = e.reason;
+    llhttp_set_error_reason(&p->ll, e.reason);
+    return e.code;
 }
 
 static int on_message_begin(llhttp_t *ll)
 {
     tide__http_parser_t *p = parser_of(ll);
     p->guard.ext_bytes = 0;
-    return begin_block(p, p->user->on_message_begin, ll->type == HTTP_RESPONSE);
+    tide__http_guard_begin(&p->guard, TIDE__GUARD_PENDING, ll->type == HTTP_RESPONSE);
+    return p->user->on_message_begin ? p->user->on_message_begin(ll) : 0;
 }
 
+/* The first span of a message starts its header block: scan it all now,
+ * before llhttp parses further. A span cut by the end of a read comes
+ * again in the next; by then the block is being scanned already. */
+static int first_span(llhttp_t *ll, llhttp_data_cb owner, const char *at, size_t len)
+{
+    tide__http_parser_t *p = parser_of(ll);
+    if (p->guard.phase == TIDE__GUARD_PENDING) {
+        p->guard.phase = TIDE__GUARD_BLOCK;
+        int r = scan(p, at);
+        if (r != 0)
+            return r;
+    }
+    return owner ? owner(ll, at, len) : 0;
+}
+
+static int on_method(llhttp_t *ll, const char *at, size_t len)
+{
+    return first_span(ll, parser_of(ll)->user->on_method, at, len);
+}
+
+static int on_version(llhttp_t *ll, const char *at, size_t len)
+{
+    return first_span(ll, parser_of(ll)->user->on_version, at, len);
+}
+
+/* The last chunk: the owner's callback, then a pause of the guard's own
+ * (or the owner's, when it paused), to learn where the trailers start. */
 static int on_chunk_header(llhttp_t *ll)
 {
     tide__http_parser_t *p = parser_of(ll);
     p->guard.ext_bytes = 0; /* Node counts extensions per chunk-size line */
-    if (ll->content_length == 0) /* the last chunk: trailers follow */
-        return begin_block(p, p->user->on_chunk_header, 0);
-    return p->user->on_chunk_header ? p->user->on_chunk_header(ll) : 0;
+    int r = p->user->on_chunk_header ? p->user->on_chunk_header(ll) : 0;
+    if (ll->content_length != 0 || (r != 0 && r != HPE_PAUSED))
+        return r;
+    tide__http_guard_begin(&p->guard, TIDE__GUARD_BLOCK, 0);
+    p->guard.paused = r == 0;
+    return HPE_PAUSED;
 }
 
 static int count_extension(tide__http_parser_t *p, size_t len)
@@ -72,15 +109,16 @@ static int on_extension_value(llhttp_t *ll, const char *at, size_t len)
 }
 
 /* llhttp 8.1 reads a body framed by Content-Length or Transfer-Encoding
- * even on a response that cannot have one (RFC 9112 6.3): 1xx, 204, 304. */
+ * even on a response that cannot have one (RFC 9112 6.3): 1xx, 204, 304.
+ * The flag, not the return value, says so: it holds across an owner's
+ * pause here too. 101 is left to llhttp's upgrade handling. */
 static int on_headers_complete_response(llhttp_t *ll)
 {
     tide__http_parser_t *p = parser_of(ll);
-    int r = p->user->on_headers_complete ? p->user->on_headers_complete(ll) : 0;
     unsigned status = ll->status_code;
-    if (r == 0 && (status < 200 || status == 204 || status == 304) && status != 101)
-        r = 1;
-    return r;
+    if ((status < 200 || status == 204 || status == 304) && status != 101)
+        ll->flags |= F_SKIPBODY;
+    return p->user->on_headers_complete ? p->user->on_headers_complete(ll) : 0;
 }
 
 void tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
@@ -90,6 +128,10 @@ void tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
     p->user = settings;
     p->wrapped = *settings;
     p->wrapped.on_message_begin = on_message_begin;
+    if (type == HTTP_RESPONSE)
+        p->wrapped.on_version = on_version;
+    else
+        p->wrapped.on_method = on_method;
     p->wrapped.on_chunk_header = on_chunk_header;
     p->wrapped.on_chunk_extension_name = on_extension_name;
     p->wrapped.on_chunk_extension_value = on_extension_value;
@@ -108,13 +150,14 @@ void tide__http_parser_reset(tide__http_parser_t *p)
 }
 
 /* Puts llhttp in the guard's error state, so every later call repeats it. */
-static llhttp_errno_t guard_reject(tide__http_parser_t *p, const tide__http_guard_error_t *e)
+static llhttp_errno_t reject(tide__http_parser_t *p, llhttp_errno_t code, const char *data,
+                             size_t *consumed)
 {
-    p->ll.error = e->code;
-    p->ll.reason = e->reason;
-    p->ll.error_pos = e->at;
-    p->error_reason = e->reason;
-    return e->code;
+    p->ll.error = code;
+    p->ll.reason = p->error_reason;
+    p->ll.error_pos = p->guard.bad;
+    *consumed = (size_t)(p->guard.bad - data);
+    return code;
 }
 
 llhttp_errno_t tide__http_parser_execute(tide__http_parser_t *p, const char *data, size_t len,
@@ -128,42 +171,42 @@ llhttp_errno_t tide__http_parser_execute(tide__http_parser_t *p, const char *dat
         return (llhttp_errno_t)p->ll.error;
     p->ll.settings = &p->wrapped; /* the parser may have moved since init */
 
-    const char *at = data, *end = data + len, *scanned = NULL;
+    const char *at = data, *end = data + len;
+    p->guard.end = end;
+    p->guard.scanned = data;
     /* Bytes scanned before the owner paused come again now: not twice. */
     size_t skip = p->guard.ahead < len ? p->guard.ahead : len;
     p->guard.ahead -= skip;
-    if (p->guard.phase != TIDE__GUARD_IDLE && p->guard.ahead == 0) {
-        /* A block left open by the last read, or one the owner paused at
-         * the start of. */
-        tide__http_guard_error_t e;
-        if (!(scanned = tide__http_guard_scan(&p->guard, at + skip, end, &e))) {
-            *consumed = (size_t)(e.at - data);
-            return guard_reject(p, &e);
-        }
+    if (p->guard.phase == TIDE__GUARD_BLOCK && p->guard.ahead == 0) {
+        /* A block left open by the last read, or trailers the owner
+         * paused at the start of. */
+        int code = scan(p, data + skip);
+        if (code != 0)
+            return reject(p, (llhttp_errno_t)code, data, consumed);
     }
     for (;;) {
         llhttp_errno_t err = llhttp_execute(&p->ll, at, (size_t)(end - at));
         if (err == HPE_OK) {
             *consumed = len;
-            p->guard.ahead = 0;
             return HPE_OK;
         }
+        if (p->error_reason) /* the guard rejected, from a callback */
+            return reject(p, err, data, consumed);
         const char *pos = llhttp_get_error_pos(&p->ll);
         if (err == HPE_PAUSED && p->guard.paused) {
-            /* The guard's own pause: a block starts at pos. */
+            /* The guard's own pause: trailers start at pos. */
             p->guard.paused = 0;
             llhttp_resume(&p->ll);
-            tide__http_guard_error_t e;
-            if (!(scanned = tide__http_guard_scan(&p->guard, pos, end, &e))) {
-                *consumed = (size_t)(e.at - data);
-                return guard_reject(p, &e);
-            }
+            int code = scan(p, pos);
+            if (code != 0)
+                return reject(p, (llhttp_errno_t)code, data, consumed);
             at = pos;
             continue;
         }
         *consumed = pos ? (size_t)(pos - data) : len;
         /* The owner paused: it feeds the rest again after resuming. */
-        p->guard.ahead = scanned && scanned > pos ? (size_t)(scanned - pos) : 0;
+        if (pos && p->guard.scanned > pos)
+            p->guard.ahead = (size_t)(p->guard.scanned - pos);
         return err;
     }
 }
@@ -178,8 +221,11 @@ void tide__http_parser_resume(tide__http_parser_t *p)
 
 llhttp_errno_t tide__http_parser_finish(tide__http_parser_t *p)
 {
-    if (p->ll.error != HPE_OK)
-        return (llhttp_errno_t)p->ll.error;
+    /* A pause on the last byte (in on_message_complete, say) leaves llhttp
+     * short of the steps that need no input: run them before the EOF. */
+    llhttp_errno_t err = tide__http_parser_execute(p, "", 0, NULL);
+    if (err != HPE_OK)
+        return err;
     return llhttp_finish(&p->ll);
 }
 

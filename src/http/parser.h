@@ -26,12 +26,15 @@
 /* The guard's state: it survives between reads, so a bad byte is caught
  * however the bytes are split (see guard.c). */
 typedef struct {
-    uint8_t phase;      /* TIDE__GUARD_IDLE, or scanning a header block / trailers */
+    uint8_t phase;      /* idle, a message begun, or inside a header block / trailers */
     uint8_t line;       /* where in the current line: start, middle, after CR */
     uint8_t status;     /* a response's status line: how far its code has been checked */
     uint8_t paused;     /* the last pause was the guard's own, not the owner's */
     uint32_t ext_bytes; /* chunk-extension bytes of this chunk-size line so far */
     size_t ahead;       /* bytes the guard scanned beyond where the owner paused */
+    const char *end;    /* the end of the bytes being parsed now */
+    const char *scanned; /* how far into them the guard has scanned */
+    const char *bad;    /* the byte it rejected */
 } tide__http_guard_t;
 
 typedef struct tide__http_parser_s {
@@ -51,7 +54,8 @@ void tide__http_parser_reset(tide__http_parser_t *p);
 /* Parse len bytes. Returns HPE_OK when all were consumed; HPE_PAUSED or
  * HPE_PAUSED_UPGRADE when one of your callbacks paused (then *consumed is
  * how many bytes were taken: resume with tide__http_parser_resume and feed
- * the rest again); any other llhttp_errno_t is a parse error (the
+ * the rest again, with len 0 if nothing is left, which runs the steps the
+ * pause put off, such as on_message_complete); any other llhttp_errno_t is a parse error (the
  * connection cannot continue: see tide__http_parser_reason). The guard's
  * rejections use the errno Node's parser gives for the same bytes
  * (HPE_INVALID_HEADER_TOKEN for obs-fold, HPE_CR_EXPECTED for a bare LF,
@@ -63,7 +67,9 @@ llhttp_errno_t tide__http_parser_execute(tide__http_parser_t *p, const char *dat
                                          size_t *consumed);
 void tide__http_parser_resume(tide__http_parser_t *p);
 /* The peer closed: completes a body that runs to EOF, or fails one that
- * was cut short (HPE_INVALID_EOF_STATE). */
+ * was cut short (HPE_INVALID_EOF_STATE). It first finishes the steps a
+ * pause on the last byte left undone (on_message_complete after a pause
+ * in on_headers_complete, say); callbacks it runs must not pause. */
 llhttp_errno_t tide__http_parser_finish(tide__http_parser_t *p);
 /* Why the last call failed, for logs and error messages. */
 const char *tide__http_parser_reason(const tide__http_parser_t *p);
