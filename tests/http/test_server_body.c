@@ -115,6 +115,14 @@ static void handler(tide_http_req_t *req, tide_http_res_t *res, void *data)
         big_sent = 0;
         ASSERT_OK(tide_http_res_on_drain(res, pump, res));
         pump(res, NULL);
+    } else if (!strcmp(path, "/file")) {
+        char name[] = "/tmp/tide-http-file-XXXXXX";
+        int fd = mkstemp(name);
+        ASSERT(fd >= 0);
+        unlink(name);
+        ASSERT_EQ(write(fd, "0123456789", 10), 10);
+        ASSERT_OK(tide_http_res_send_file(res, fd, 2, 5));
+        close(fd); /* the server keeps its own */
     } else if (!strcmp(path, "/stream")) {
         tide_stream_t *s = tide_http_res_stream(res);
         ASSERT(s);
@@ -173,6 +181,15 @@ static void test_upload_and_chunked(tide_loop_t *loop)
     client_wait_for(&cl, "0\r\n\r\n");
     ASSERT_REPLY(&cl, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
                       "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
+    client_close(&cl);
+    /* send_file: a part of a file, then the next pipelined request */
+    client_open(&cl, loop, tide_http_server_port(srv));
+    client_send(&cl, "GET /file HTTP/1.1\r\n\r\nHEAD /file HTTP/1.1\r\n\r\nGET /chunked HTTP/1.1\r\n\r\n");
+    client_wait_for(&cl, "0\r\n\r\n");
+    ASSERT_REPLY(&cl, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n23456"
+                      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "6\r\nhello \r\n5\r\nworld\r\n1\r\n!\r\n0\r\n\r\n");
     client_close(&cl);
     stop(loop, srv);
 }
