@@ -145,6 +145,7 @@ typedef struct {
     int (*write)(tide_http_ctx_t *ctx, const void *buf, size_t len, void *state);
     int (*end)(tide_http_ctx_t *ctx, const void *buf, size_t len, void *state);
     void (*drop)(tide_http_ctx_t *ctx, void *state); /* before anything was written */
+    void (*abort)(tide_http_ctx_t *ctx, void *state); /* the client went away */
     void *state;
 } tide__filter_t;
 
@@ -167,7 +168,7 @@ struct tide_http_ctx_s {
     tide_http_ctx_t *next_free;
     unsigned refs;
     unsigned gen;            /* bumped by next / next_error / end */
-    int ended, aborted, head_sent_by_filter;
+    int ended, ending, aborted, head_sent_by_filter;
     tide__arena_t arena;
 
     tide__pseg_t *segs;

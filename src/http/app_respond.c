@@ -36,7 +36,7 @@ static void before_end(tide_http_ctx_t *ctx)
 int tide_http_write(tide_http_ctx_t *ctx, const void *buf, size_t len)
 {
     if (!ctx || (!buf && len)) return -EINVAL;
-    if (ctx->ended) return -EPIPE;
+    if (ctx->ended || ctx->ending) return -EPIPE;
     if (ctx->filter.write) return ctx->filter.write(ctx, buf, len, ctx->filter.state);
     return tide_http_res_write_copy(ctx->res, buf, len);
 }
@@ -44,9 +44,13 @@ int tide_http_write(tide_http_ctx_t *ctx, const void *buf, size_t len)
 int tide_http_end(tide_http_ctx_t *ctx, const void *buf, size_t len)
 {
     if (!ctx || (!buf && len)) return -EINVAL;
-    if (ctx->ended) return -EALREADY;
+    if (ctx->ended || ctx->ending) return -EALREADY;
     before_end(ctx);
-    if (ctx->filter.end) return ctx->filter.end(ctx, buf, len, ctx->filter.state);
+    if (ctx->filter.end) {
+        tide__filter_t f = ctx->filter;
+        ctx->ending = 1; /* the filter ends the response when its bytes are out */
+        return f.end(ctx, buf, len, f.state);
+    }
     int rc = tide_http_res_end(ctx->res, buf, len);
     tide__ctx_finished(ctx);
     return rc;
@@ -56,7 +60,7 @@ int tide_http_send(tide_http_ctx_t *ctx, int status, const char *content_type, c
                    size_t len)
 {
     if (!ctx || (!body && len)) return -EINVAL;
-    if (ctx->ended) return -EALREADY;
+    if (ctx->ended || ctx->ending) return -EALREADY;
     int rc = tide_http_res_status(ctx->res, status);
     if (rc == 0 && content_type) rc = tide_http_res_set_header(ctx->res, "Content-Type", content_type);
     if (rc < 0) return rc;
@@ -93,7 +97,7 @@ int tide_http_redirect(tide_http_ctx_t *ctx, int status, const char *location)
 int tide_http_send_fd(tide_http_ctx_t *ctx, int fd, uint64_t offset, uint64_t len)
 {
     if (!ctx || fd < 0) return -EINVAL;
-    if (ctx->ended) return -EALREADY;
+    if (ctx->ended || ctx->ending) return -EALREADY;
     before_end(ctx);
     if (ctx->filter.drop) ctx->filter.drop(ctx, ctx->filter.state);
     memset(&ctx->filter, 0, sizeof ctx->filter);
@@ -155,6 +159,7 @@ void tide__ctx_abort_event(tide_http_ctx_t *ctx)
     if (ctx->aborted || ctx->ended) return;
     ctx->aborted = 1;
     tide__ctx_ref(ctx);
+    if (ctx->filter.abort) ctx->filter.abort(ctx, ctx->filter.state);
     if (ctx->on_abort) ctx->on_abort(ctx, ctx->abort_data);
     /* A writer waiting for drain wakes up and sees -EPIPE. */
     if (ctx->drain_wait) tide__ctx_drain_event(ctx);
