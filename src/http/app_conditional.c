@@ -15,7 +15,7 @@ static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-void tide__http_date(char buf[32], time_t t)
+void tide__http_fmt_date(char buf[32], time_t t)
 {
     struct tm tm;
     gmtime_r(&t, &tm);

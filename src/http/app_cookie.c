@@ -75,7 +75,7 @@ int tide__http_cookie_format(char *buf, size_t cap, const char *name, const char
     time_t expires = opts->has_max_age ? now + (time_t)opts->max_age_s : opts->expires;
     if (opts->has_max_age || opts->expires) {
         char date[32];
-        tide__http_date(date, expires);
+        tide__http_fmt_date(date, expires);
         ADD("; Expires=%s", date);
     }
     if (opts->http_only) ADD("; HttpOnly");

@@ -52,7 +52,7 @@ int tide__http_cookie_format(char *buf, size_t cap, const char *name, const char
 
 /* ---- dates, ETags, ranges, conditionals --------------------------------- */
 /* "Sun, 06 Nov 1994 08:49:37 GMT" (30 bytes with the NUL). */
-void tide__http_date(char buf[32], time_t t);
+void tide__http_fmt_date(char buf[32], time_t t);
 /* IMF-fixdate, RFC 850 and asctime forms; -1 when unparseable. */
 time_t tide__http_parse_date(const char *s);
 /* W/"<size hex>-<mtime ms hex>" as the send package makes it. */

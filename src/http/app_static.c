@@ -89,7 +89,7 @@ static void serve_fd(tide_http_ctx_t *ctx, const tide_http_static_opts_t *o, int
     char etag[64], lastmod[32], cc[48];
     uint64_t size = (uint64_t)st->st_size;
     tide__http_etag(etag, size, mtime_ms(st));
-    tide__http_date(lastmod, st->st_mtim.tv_sec);
+    tide__http_fmt_date(lastmod, st->st_mtim.tv_sec);
     snprintf(cc, sizeof cc, "public, max-age=%d", o->max_age_s > 0 ? o->max_age_s : 0);
     tide_http_res_set_header(res, "Accept-Ranges", "bytes");
     tide_http_res_set_header(res, "Cache-Control", cc);

@@ -180,7 +180,7 @@ static void test_etag_dates(void)
     ASSERT(tide__http_etag_match("\"x\", \"4d2-18bcfe5687b\"", etag)); /* weak compare */
     ASSERT(tide__http_etag_match("*", etag));
     ASSERT(!tide__http_etag_match("\"4d2\"", etag));
-    tide__http_date(date, 784111777);
+    tide__http_fmt_date(date, 784111777);
     ASSERT_STR_EQ(date, "Sun, 06 Nov 1994 08:49:37 GMT");
     ASSERT_EQ(tide__http_parse_date("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
     ASSERT_EQ(tide__http_parse_date("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
