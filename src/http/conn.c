@@ -17,7 +17,6 @@ int tide__http_conn_adopt(tide_http_server_t *srv, int fd)
     c->io.type = TIDE__IO_HTTP;
     c->tag = TIDE__HTTP_CONN;
     c->srv = srv;
-    c->file_fd = -1;
     tide__queue_init(&c->tnode);
     tide__http_parser_init(&c->parser, HTTP_REQUEST, &tide__http_settings, c);
     int err = tide__io_start(srv->loop, &c->io, TIDE__IN);
@@ -46,7 +45,9 @@ int tide__http_conn_idle(const tide__http_conn_t *c)
 void tide__http_conn_unref(tide__http_conn_t *c)
 {
     if (--c->refs == 0 && (c->flags & C_CLOSED)) {
-        tide__free(c->wcbs);
+        if (c->ext) tide__free(c->ext->wcbs);
+        tide__free(c->ext);
+        c->ext = NULL;
         tide__pool_put(&c->srv->hl->conns, c);
     }
 }
@@ -203,10 +204,14 @@ void tide__http_conn_fail(tide__http_conn_t *c, int code, int status)
         size_t n = tide__http_put_status(line, status);
         memcpy(line + n, "Connection: close\r\n\r\n", 21);
         n += 21;
-        if (tide__http_out_append(c, line, n) == 0) sent = status;
-        c->flags |= C_CLOSE_AFTER;
-        tide__http_flush(c); /* best effort: a full kernel buffer drops it */
-        if (c->flags & C_CLOSED) sent = 0;
+        c->flags &= ~C_CLOSE_AFTER;
+        if (tide__http_out_append(c, line, n) == 0) {
+            tide__http_flush(c); /* best effort: a full kernel buffer drops it */
+            if (!(c->flags & C_CLOSED) && !tide__http_out_pending(c)) sent = status;
+        }
+    } else if (tide__http_out_pending(c)) {
+        c->flags &= ~C_CLOSE_AFTER;
+        tide__http_flush(c); /* what was answered before still goes out */
     }
     if (!(c->flags & C_CLOSED)) {
         drain_input(c);
@@ -227,9 +232,9 @@ void tide__http_conn_close(tide__http_conn_t *c)
         tide__io_stop(srv->loop, &c->io);
         if (!(c->flags & C_UPGRADED)) tide__net_close_fd(c->io.fd);
     }
-    if (c->file_fd >= 0) {
-        tide__net_close_fd(c->file_fd);
-        c->file_fd = -1;
+    if (c->ext && c->ext->file_fd >= 0) {
+        tide__net_close_fd(c->ext->file_fd);
+        c->ext->file_fd = -1;
     }
     stash_free(c);
     tide__queue_remove(&c->node);

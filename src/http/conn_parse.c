@@ -150,7 +150,7 @@ static int on_body(llhttp_t *ll, const char *at, size_t n)
     }
     if (c->flags & C_DISCARD) {
         if (req->content_length < 0 && req->body_bytes > TIDE__HTTP_DISCARD_LIMIT)
-            return limit(c, 0); /* a huge chunked upload nobody reads: close */
+            return limit(c, 1); /* a huge chunked upload nobody reads: close */
         return 0;
     }
     if (tide__http_body_push(req, at, n)) return 0;
@@ -218,29 +218,30 @@ static void dispatch(tide__http_conn_t *c)
     srv->handler(req, &req->res, srv->data);
 }
 
+/* A limit's status when a callback set one (whatever code llhttp turned
+ * it into), else 400. */
 static int parse_error(tide__http_conn_t *c, llhttp_errno_t e)
 {
-    int status = c->fail_status;
+    int status = c->fail_status ? c->fail_status : 400;
     int code = TIDE_ERR_HTTP_PARSE;
-    if (e == HPE_USER) {
-        if (status == 431) code = TIDE_HPE_HEADER_OVERFLOW;
-        else if (status == 414) code = TIDE_ERR_HTTP_URI_TOO_LONG;
-        else if (status == 413) code = TIDE_ERR_HTTP_BODY_TOO_LARGE;
-        else if (status == 503) code = -ENOMEM;
-        if (status == 0 && c->cur && (c->flags & C_DISCARD)) {
-            tide__http_conn_close(c); /* stop discarding a huge body */
-            return -1;
-        }
-    } else {
-        status = 400;
+    c->fail_status = 0;
+    if (status == 1) {
+        tide__http_conn_close(c); /* stop discarding a huge body nobody reads */
+        return -1;
     }
+    if (status == 431) code = TIDE_HPE_HEADER_OVERFLOW;
+    else if (status == 414) code = TIDE_ERR_HTTP_URI_TOO_LONG;
+    else if (status == 413) code = TIDE_ERR_HTTP_BODY_TOO_LARGE;
+    else if (status == 503) code = -ENOMEM;
     tide__http_conn_fail(c, code, status);
     return -1;
 }
 
 int tide__http_conn_parse(tide__http_conn_t *c, const char *data, size_t len)
 {
-    while (len) {
+    /* After a pause the parser runs again even with no bytes left: a
+     * message without a body completes only then. */
+    for (;;) {
         size_t used = len;
         c->pause = PAUSE_NONE;
         llhttp_errno_t e = tide__http_parser_execute(&c->parser, data, len, &used);

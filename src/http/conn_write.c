@@ -83,25 +83,45 @@ int tide__http_out_append(tide__http_conn_t *c, const void *p, size_t n)
     return 0;
 }
 
+tide__http_conn_ext_t *tide__http_conn_ext(tide__http_conn_t *c)
+{
+    if (!c->ext) {
+        c->ext = tide__calloc(1, sizeof *c->ext);
+        if (c->ext) c->ext->file_fd = -1;
+    }
+    return c->ext;
+}
+
+void tide__http_conn_ext_trim(tide__http_conn_t *c)
+{
+    tide__http_conn_ext_t *x = c->ext;
+    if (!x || x->file_fd >= 0 || x->wcb_head != x->wcb_tail || (c->flags & C_CB_QUEUED)) return;
+    tide__free(x->wcbs);
+    tide__free(x);
+    c->ext = NULL;
+}
+
 /* The file after the buffered bytes; 1 when it is all sent. */
 static int send_file_part(tide__http_conn_t *c)
 {
-    while (c->file_left) {
-        off_t off = (off_t)c->file_off;
-        size_t n = c->file_left > (1u << 30) ? (1u << 30) : (size_t)c->file_left;
-        ssize_t r = tide__sys.sendfile(c->io.fd, c->file_fd, &off, n);
+    tide__http_conn_ext_t *x = c->ext;
+    while (x->file_left) {
+        off_t off = (off_t)x->file_off;
+        size_t n = x->file_left > (1u << 30) ? (1u << 30) : (size_t)x->file_left;
+        ssize_t r = tide__sys.sendfile(c->io.fd, x->file_fd, &off, n);
         if (r < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
             return -errno;
         }
         if (r == 0) return TIDE_ERR_HTTP_CONTENT_LENGTH_MISMATCH; /* the file is shorter */
-        c->file_off += (uint64_t)r;
-        c->file_left -= (uint64_t)r;
+        x->file_off += (uint64_t)r;
+        x->file_left -= (uint64_t)r;
         c->sent += (uint64_t)r;
     }
-    tide__net_close_fd(c->file_fd);
-    c->file_fd = -1;
+    tide__net_close_fd(x->file_fd);
+    x->file_fd = -1;
+    tide__http_conn_ext_trim(c);
     return 1;
 }
 
@@ -122,7 +142,7 @@ int tide__http_flush(tide__http_conn_t *c)
         c->flags |= C_WROTE;
     }
     if (c->out_off == c->out_len && c->out) tide__http_out_release(c);
-    if (!c->out && c->file_fd >= 0) {
+    if (!c->out && c->ext && c->ext->file_fd >= 0) {
         int r = send_file_part(c);
         if (r < 0) {
             tide__http_conn_close(c);
@@ -134,8 +154,9 @@ int tide__http_flush(tide__http_conn_t *c)
             if (c->flags & C_CLOSED) return -EPIPE;
         }
     }
-    if (c->wcb_head != c->wcb_tail && !(c->flags & C_CB_QUEUED)) {
-        if (c->wcbs[c->wcb_head & (c->wcb_cap - 1)].mark <= c->sent) tide__http_wcbs_run(c);
+    if (tide__http_has_wcbs(c) && !(c->flags & C_CB_QUEUED)) {
+        tide__http_conn_ext_t *x = c->ext;
+        if (x->wcbs[x->wcb_head & (x->wcb_cap - 1)].mark <= c->sent) tide__http_wcbs_run(c);
     }
     if (!tide__http_out_pending(c) && (c->flags & C_CLOSE_AFTER) && !(c->flags & C_IN_PROCESS)) {
         tide__http_conn_close(c);
@@ -170,19 +191,21 @@ void tide__http_writable(tide__http_conn_t *c)
 
 int tide__http_wcb_push(tide__http_conn_t *c, tide_stream_cb cb, void *data, tide_stream_t *stream)
 {
-    if (c->wcb_tail - c->wcb_head == c->wcb_cap) {
-        uint32_t cap = c->wcb_cap ? c->wcb_cap * 2 : 8;
+    tide__http_conn_ext_t *x = tide__http_conn_ext(c);
+    if (!x) return -ENOMEM;
+    if (x->wcb_tail - x->wcb_head == x->wcb_cap) {
+        uint32_t cap = x->wcb_cap ? x->wcb_cap * 2 : 8;
         tide__http_wcb_t *w = tide__malloc(sizeof *w * cap);
         if (!w) return -ENOMEM;
-        for (uint32_t i = 0; i < c->wcb_tail - c->wcb_head; i++)
-            w[i] = c->wcbs[(c->wcb_head + i) & (c->wcb_cap - 1)];
-        c->wcb_tail -= c->wcb_head;
-        c->wcb_head = 0;
-        tide__free(c->wcbs);
-        c->wcbs = w;
-        c->wcb_cap = cap;
+        for (uint32_t i = 0; i < x->wcb_tail - x->wcb_head; i++)
+            w[i] = x->wcbs[(x->wcb_head + i) & (x->wcb_cap - 1)];
+        x->wcb_tail -= x->wcb_head;
+        x->wcb_head = 0;
+        tide__free(x->wcbs);
+        x->wcbs = w;
+        x->wcb_cap = cap;
     }
-    tide__http_wcb_t *w = &c->wcbs[c->wcb_tail++ & (c->wcb_cap - 1)];
+    tide__http_wcb_t *w = &x->wcbs[x->wcb_tail++ & (x->wcb_cap - 1)];
     w->mark = c->queued;
     w->cb = cb;
     w->data = data;
@@ -196,10 +219,11 @@ static void wcbs_tick(tide_loop_t *loop, void *data)
     tide__http_conn_t *c = data;
     c->flags &= ~C_CB_QUEUED;
     int closed = (c->flags & C_CLOSED) != 0;
-    while (c->wcb_head != c->wcb_tail) {
-        tide__http_wcb_t w = c->wcbs[c->wcb_head & (c->wcb_cap - 1)];
+    while (tide__http_has_wcbs(c)) {
+        tide__http_conn_ext_t *x = c->ext;
+        tide__http_wcb_t w = x->wcbs[x->wcb_head & (x->wcb_cap - 1)];
         if (!closed && w.mark > c->sent) break;
-        c->wcb_head++;
+        x->wcb_head++;
         tide_error_t *err = closed && w.mark > c->sent ? tide_error_new(-EPIPE, NULL) : NULL;
         if (w.stream) {
             tide_stream_write_done(w.stream, err);
@@ -210,17 +234,13 @@ static void wcbs_tick(tide_loop_t *loop, void *data)
         }
         closed = (c->flags & C_CLOSED) != 0;
     }
-    if (c->wcb_head == c->wcb_tail && c->wcbs) {
-        tide__free(c->wcbs);
-        c->wcbs = NULL;
-        c->wcb_head = c->wcb_tail = c->wcb_cap = 0;
-    }
+    tide__http_conn_ext_trim(c);
     tide__http_conn_unref(c);
 }
 
 void tide__http_wcbs_run(tide__http_conn_t *c)
 {
-    if (c->wcb_head == c->wcb_tail || (c->flags & C_CB_QUEUED)) return;
+    if (!tide__http_has_wcbs(c) || (c->flags & C_CB_QUEUED)) return;
     if (tide_next_tick(c->srv->loop, wcbs_tick, c) < 0) return;
     c->flags |= C_CB_QUEUED;
     c->refs++;

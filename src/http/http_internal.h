@@ -132,14 +132,27 @@ typedef struct tide__http_conn {
     uint32_t out_off, out_len, out_cap;
     uint64_t sent;             /* bytes handed to the kernel, ever */
     uint64_t queued;           /* bytes put in out, ever */
-    /* write callbacks in order (allocated on first use) */
-    tide__http_wcb_t *wcbs;
-    uint32_t wcb_head, wcb_tail, wcb_cap;
-    /* a sendfile in progress, after the out bytes */
-    int file_fd;
-    uint64_t file_off, file_left;
+    struct tide__http_conn_ext *ext; /* rare state, made on first use */
     tide__http_parser_t parser;
 } tide__http_conn_t;
+
+/* What only some connections need for a while: write callbacks, a file
+ * being sent. Kept out of the record so an idle connection stays small;
+ * freed once empty. */
+typedef struct tide__http_conn_ext {
+    tide__http_wcb_t *wcbs; /* in order */
+    uint32_t wcb_head, wcb_tail, wcb_cap;
+    int file_fd;            /* a sendfile in progress, after the out bytes; -1: none */
+    uint64_t file_off, file_left;
+} tide__http_conn_ext_t;
+
+tide__http_conn_ext_t *tide__http_conn_ext(tide__http_conn_t *c);
+/* Free the ext once it holds nothing. */
+void tide__http_conn_ext_trim(tide__http_conn_t *c);
+static inline int tide__http_has_wcbs(const tide__http_conn_t *c)
+{
+    return c->ext && c->ext->wcb_head != c->ext->wcb_tail;
+}
 
 typedef struct {
     const char *name, *value;
@@ -270,7 +283,8 @@ int tide__http_out_append(tide__http_conn_t *c, const void *p, size_t n);
 /* Bytes waiting to go out. */
 static inline size_t tide__http_out_pending(const tide__http_conn_t *c)
 {
-    return (size_t)(c->out_len - c->out_off) + (c->file_fd >= 0 ? c->file_left : 0);
+    return (size_t)(c->out_len - c->out_off) +
+           (c->ext && c->ext->file_fd >= 0 ? (size_t)c->ext->file_left : 0);
 }
 /* Write what is pending now; 0, or a negative errno (the connection is
  * then closed). Watches for writability when the kernel is full. */

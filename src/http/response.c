@@ -51,8 +51,9 @@ static void close_tick(tide_loop_t *loop, void *data)
 {
     tide_http_req_t *req = data;
     tide_http_res_t *res = &req->res;
-    res->flags &= ~RES_CLOSE_PENDING;
+    /* still pending during the call: an end inside it leaves the freeing here */
     if (!(res->flags & RES_ENDED) && res->close_fn) res->close_fn(res, res->close_data);
+    res->flags &= ~RES_CLOSE_PENDING;
     if (res->flags & RES_ENDED) tide__http_exchange_finish(req);
 }
 
@@ -122,7 +123,8 @@ int tide__http_res_write(tide_http_res_t *res, const void *buf, size_t len, tide
     if (res->flags & RES_ENDED) return -EINVAL;
     if (c->flags & C_CLOSED) {
         if ((cb || stream) && tide__http_wcb_push(c, cb, data, stream) == 0) {
-            c->wcbs[(c->wcb_tail - 1) & (c->wcb_cap - 1)].mark = UINT64_MAX;
+            tide__http_conn_ext_t *x = c->ext;
+            x->wcbs[(x->wcb_tail - 1) & (x->wcb_cap - 1)].mark = UINT64_MAX;
             tide__http_wcbs_run(c);
         }
         return -EPIPE;
@@ -236,9 +238,16 @@ int tide_http_res_send_file(tide_http_res_t *res, int fd, uint64_t offset, uint6
         end_closed(res);
         return err;
     }
-    c->file_fd = dup;
-    c->file_off = offset;
-    c->file_left = len;
+    tide__http_conn_ext_t *x = tide__http_conn_ext(c);
+    if (!x) {
+        tide__net_close_fd(dup);
+        tide__http_conn_close(c);
+        end_closed(res);
+        return -ENOMEM;
+    }
+    x->file_fd = dup;
+    x->file_off = offset;
+    x->file_left = len;
     res->flags |= RES_ENDED | RES_FILE;
     if (res->flags & RES_CLOSE) c->flags |= C_CLOSE_AFTER;
     c->refs++;

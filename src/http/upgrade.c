@@ -9,6 +9,7 @@ void tide__http_upgrade(tide__http_conn_t *c, const char *rest, size_t len)
     tide_http_server_t *srv = c->srv;
     tide_http_req_t *req = c->cur;
     tide__sock_t *k = NULL;
+    tide__io_stop(srv->loop, &c->io); /* the stream claims the fd next */
     int err = tide__sock_new(srv->loop, c->io.fd, SOCK_IS_SOCKET, TIDE_STREAM_NO_HALF_OPEN, srv->hwm,
                              &k);
     const tide_chunk_t *head = NULL;
@@ -18,9 +19,7 @@ void tide__http_upgrade(tide__http_conn_t *c, const char *rest, size_t len)
         tide__http_conn_fail(c, err, 0);
         return;
     }
-    /* the fd is the stream's now */
-    tide__io_stop(srv->loop, &c->io);
-    c->flags |= C_UPGRADED;
+    c->flags |= C_UPGRADED; /* the fd is the stream's now */
     size_t pending = c->out_len - c->out_off;
     const tide_chunk_t *left = NULL;
     if (pending && tide_chunk_copy(srv->loop, c->out + c->out_off, pending, &left) == 0) {

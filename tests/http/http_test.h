@@ -49,12 +49,14 @@ static inline void client_on_readable(tide_poll_t *w, int status, int events, vo
     }
 }
 
-static inline void client_open(client_t *cl, tide_loop_t *loop, int port)
+/* rcvbuf: the client's receive buffer (0: the system's). */
+static inline void client_open_rcvbuf(client_t *cl, tide_loop_t *loop, int port, int rcvbuf)
 {
     memset(cl, 0, sizeof *cl);
     cl->loop = loop;
     cl->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     ASSERT(cl->fd >= 0);
+    if (rcvbuf) ASSERT_OK(setsockopt(cl->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_OK(connect(cl->fd, (struct sockaddr *)&sa, sizeof sa));
@@ -62,6 +64,11 @@ static inline void client_open(client_t *cl, tide_loop_t *loop, int port)
     ASSERT_OK(tide_poll_new(loop, cl->fd, &cl->poll));
     ASSERT_OK(tide_poll_start(cl->poll, TIDE_READABLE, client_on_readable, cl));
     cl->buf = calloc(1, 1);
+}
+
+static inline void client_open(client_t *cl, tide_loop_t *loop, int port)
+{
+    client_open_rcvbuf(cl, loop, port, 0);
 }
 
 /* Stop or restart reading (a client that lets the server's writes pile up). */
