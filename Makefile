@@ -3,7 +3,9 @@
 #   make test   build, run every test under ctest, then again under
 #               ASan+UBSan (build-asan/), then the unit tests and
 #               conformance cases under Valgrind
-#   make run    build and run the flagship example
+#   make run    build and run the flagship example, an HTTP server on
+#               127.0.0.1:8080 (examples/http_server.c; Ctrl-C stops it)
+#   make tour   build and run the tour of the loop (examples/tour.c)
 #   make bench  run the benchmarks against their peers (build-bench/)
 #   make test-aarch64  cross-build for aarch64 (build-aarch64/) and run
 #               every test under qemu-aarch64; not part of `make test`
@@ -19,7 +21,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build test test-fast test-asan test-valgrind test-aarch64 fuzz run bench install clean
+.PHONY: all deps build test test-fast test-asan test-valgrind test-aarch64 fuzz run tour bench install clean
 
 all: build
 
@@ -65,6 +67,9 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 run: build
+	$(BUILD)/examples/http_server
+
+tour: build
 	$(BUILD)/examples/tour
 
 bench:
