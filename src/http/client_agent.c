@@ -81,11 +81,14 @@ void tide_http_agent_destroy(tide_http_agent_t *agent)
         slot->destroy = NULL;
         agent->is_default = 0;
     }
-    tide__queue_t *q;
-    for (q = tide__queue_head(&agent->pools); q != &agent->pools; q = q->next) {
+    tide__queue_t *q = tide__queue_head(&agent->pools);
+    while (q != &agent->pools) {
+        tide__queue_t *next = q->next;
         tide__hc_pool_t *p = tide__container_of(q, tide__hc_pool_t, node);
-        while (!tide__queue_empty(&p->free))
+        /* closing the last socket of a pool frees the pool */
+        for (unsigned n = p->nfree; n > 0; n--)
             tide__hc_conn_close(tide__container_of(tide__queue_head(&p->free), tide__hc_conn_t, node));
+        q = next;
     }
     agent_maybe_free(agent);
 }
@@ -170,6 +173,7 @@ void tide__hc_conn_close(tide__hc_conn_t *conn)
         p->nfree--;
     }
     if (conn->sock && !tide_stream_destroyed(conn->sock)) tide_stream_destroy(conn->sock, NULL);
+    conn->refs += 2; /* until each timer's close callback */
     tide_handle_set_data((tide_handle_t *)conn->timer, conn);
     tide_close((tide_handle_t *)conn->timer, timer_closed);
     tide_handle_set_data((tide_handle_t *)conn->ctimer, conn);
