@@ -9,6 +9,18 @@
 
 #include "test.h"
 
+/* Run the loop while cond holds. The ticks and microtasks still queued
+ * run before each test: tide_run would run them and then block in poll
+ * even when they made cond false. */
+#define RUN_WHILE(loop, cond)                                                  \
+    do {                                                                       \
+        tide_drain(loop);                                                      \
+        while (cond) {                                                         \
+            tide_run((loop), TIDE_RUN_ONCE);                                   \
+            tide_drain(loop);                                                  \
+        }                                                                      \
+    } while (0)
+
 typedef struct {
     tide_process_t *proc;
     char out[64];
@@ -60,7 +72,7 @@ static inline void node_start(tide_loop_t *loop, node_server_t *s, const char *s
 static inline void node_stop(tide_loop_t *loop, node_server_t *s)
 {
     ASSERT_OK(tide_stream_end(tide_process_stdio(s->proc, 0), NULL, NULL, NULL));
-    while (!s->closed) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !s->closed);
     ASSERT_OK(tide_process_free(s->proc));
 }
 
@@ -85,7 +97,7 @@ static inline int fetch_wait(tide_loop_t *loop, const tide_http_request_opts_t *
     fetched_t f = {0};
     int rc = tide_http_fetch(loop, o, on_fetched, &f);
     if (rc) return rc;
-    while (!f.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f.done);
     ASSERT_EQ(f.done, 1);
     *res = f.res;
     return f.code;

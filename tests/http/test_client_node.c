@@ -165,11 +165,11 @@ static void test_chunked_upload(void)
     drained = 0;
     ASSERT_EQ(tide_stream_write(body, "first,", 6, NULL, NULL), 1);
     ASSERT_EQ(tide_stream_write(body, "second,", 7, NULL, NULL), 0); /* over the mark */
-    while (!f.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f.done);
     ASSERT_OK(f.code);
     sink_t k;
     sink_attach(&k, tide_http_response_body(f.res));
-    while (!k.ended) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !k.ended);
     ASSERT_EQ(drained, 1);
     ASSERT_EQ(k.len, 13);
     ASSERT(memcmp(k.buf, "first,second,", 13) == 0);
@@ -275,7 +275,7 @@ static void test_timeouts_and_abort(void)
     ASSERT_OK(tide_http_fetch(loop, &o, on_fetched, &f));
     ASSERT_OK(tide_run(loop, TIDE_RUN_NOWAIT) < 0);
     ASSERT_OK(tide_abort(ctl, tide_error_new(-EINTR, "stop")));
-    while (!f.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f.done);
     ASSERT_EQ(f.code, -EINTR);
     /* an aborted signal refuses at once */
     ASSERT_EQ(tide_http_fetch(loop, &o, on_fetched, &f), -EINTR);
@@ -287,13 +287,13 @@ static void test_timeouts_and_abort(void)
     o.signal = tide_abort_controller_signal(ctl);
     memset(&f, 0, sizeof f);
     ASSERT_OK(tide_http_request(loop, &o, on_fetched, &f, NULL));
-    while (!f.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f.done);
     ASSERT_OK(f.code);
     sink_t k;
     sink_attach(&k, tide_http_response_body(f.res));
-    while (k.len < 3000) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, k.len < 3000);
     ASSERT_OK(tide_abort(ctl, NULL));
-    while (!k.closed) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !k.closed);
     ASSERT_EQ(k.ended, 0);
     ASSERT_EQ(k.err_code, -ECANCELED);
     tide_http_response_release(f.res);
@@ -337,7 +337,7 @@ static void test_max_sockets_queue(void)
     tide_http_agent_stats(agent, &st);
     ASSERT_EQ(st.sockets, 1);
     ASSERT_EQ(st.pending, 2);
-    while (!f[2].done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f[2].done);
     /* FIFO: each finished before the next began */
     for (int i = 0; i < 3; i++) {
         ASSERT_EQ(f[i].done, 1);
@@ -397,7 +397,7 @@ static void test_backpressure(void)
     tide_http_request_opts_t o = get(path, NULL);
     memset(&bp, 0, sizeof bp);
     ASSERT_OK(tide_http_request(loop, &o, on_fetched, &bp, NULL));
-    while (!bp.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !bp.done);
     ASSERT_OK(bp.code);
     tide_stream_t *b = tide_http_response_body(bp.res);
     ASSERT_OK(tide_stream_pause(b));
@@ -405,11 +405,11 @@ static void test_backpressure(void)
     ASSERT_EQ(tide_stream_read(b, 0, &none), 0); /* start the first fill */
     int checked = 0;
     ASSERT(tide_set_timeout(loop, bp_check, &checked, 100) > 0);
-    while (!checked) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !checked);
     sink_t *k = malloc(sizeof *k);
     sink_attach(k, b);
     ASSERT_OK(tide_stream_resume(b));
-    while (!k->ended) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !k->ended);
     ASSERT_EQ(k->len, N);
     tide_http_response_release(bp.res);
     free(k);
@@ -440,13 +440,13 @@ static void test_await_in_fiber(void)
     ASSERT_EQ(tide_http_fetch_await(loop, &o, &res), -EPERM);
     tide_promise_t *p;
     ASSERT_OK(tide_async(loop, fiber_body, &ok, &p));
-    while (!ok || tide_promise_state_of(p) == TIDE_PROMISE_PENDING) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !ok || tide_promise_state_of(p) == TIDE_PROMISE_PENDING);
     ASSERT_EQ(tide_promise_state_of(p), TIDE_PROMISE_FULFILLED);
     tide_promise_release(p);
 
     /* the promise form */
     ASSERT_OK(tide_http_fetch_promise(loop, &o, &p));
-    while (tide_promise_state_of(p) == TIDE_PROMISE_PENDING) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, tide_promise_state_of(p) == TIDE_PROMISE_PENDING);
     ASSERT_EQ(tide_http_response_status(tide_promise_value(p)), 200);
     tide_promise_release(p);
 }

@@ -74,6 +74,26 @@ static void test_reuse(tide_http_agent_t *agent)
     ASSERT_EQ(tide_http_server_connections(server), 1);
 }
 
+typedef struct {
+    size_t total;
+    int ended;
+} zsink_t;
+
+static int zsink_data(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    zsink_t *z = data;
+    const tide_chunk_t *c = arg;
+    for (size_t i = 0; i < c->len; i++) ASSERT_EQ(((char *)c->base)[i], 'z');
+    z->total += c->len;
+    return 0;
+}
+
+static int zsink_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    ((zsink_t *)data)->ended = 1;
+    return 0;
+}
+
 static void test_streamed_upload(tide_http_agent_t *agent)
 {
     tide_http_request_opts_t o;
@@ -91,19 +111,14 @@ static void test_streamed_upload(tide_http_agent_t *agent)
     for (int i = 0; i < 8; i++) ASSERT(tide_stream_write(body, part, sizeof part, NULL, NULL) >= 0);
     ASSERT_OK(tide_stream_end(body, NULL, NULL, NULL));
     tide_stream_release(body);
-    while (!f.done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f.done);
     ASSERT_OK(f.code);
     tide_stream_t *b = tide_http_response_body(f.res);
-    size_t total = 0;
-    while (!tide_stream_readable_ended(b)) {
-        const tide_chunk_t *c;
-        while (tide_stream_read(b, TIDE_READ_ALL, &c) == 1) {
-            for (size_t i = 0; i < c->len; i++) ASSERT_EQ(((char *)c->base)[i], 'z');
-            total += c->len;
-            tide_chunk_release(c);
-        }
-        if (!tide_stream_readable_ended(b)) tide_run(loop, TIDE_RUN_ONCE);
-    }
+    zsink_t z = {0};
+    ASSERT_OK(tide_stream_on(b, TIDE_EVENT_DATA, zsink_data, &z));
+    ASSERT_OK(tide_stream_on(b, TIDE_EVENT_END, zsink_end, &z));
+    RUN_WHILE(loop, !z.ended);
+    size_t total = z.total;
     ASSERT_EQ(total, 8 * sizeof part);
     tide_http_response_release(f.res);
 }
@@ -121,7 +136,7 @@ static void test_concurrent(void)
         o.agent = agent;
         ASSERT_OK(tide_http_fetch(loop, &o, on_fetched, &f[i]));
     }
-    while (!f[5].done) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, !f[5].done);
     for (int i = 0; i < 6; i++) {
         ASSERT_EQ(f[i].done, 1);
         ASSERT_STR_EQ(body_of(f[i].res), "served");
@@ -157,7 +172,7 @@ int main(void)
     test_concurrent();
     tide_promise_t *p;
     ASSERT_OK(tide_async(loop, in_fiber, NULL, &p));
-    while (tide_promise_state_of(p) == TIDE_PROMISE_PENDING) tide_run(loop, TIDE_RUN_ONCE);
+    RUN_WHILE(loop, tide_promise_state_of(p) == TIDE_PROMISE_PENDING);
     ASSERT_EQ(tide_promise_state_of(p), TIDE_PROMISE_FULFILLED);
     tide_promise_release(p);
     tide_http_agent_destroy(tide_http_agent_default(loop));
