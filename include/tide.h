@@ -31,5 +31,6 @@
 #include "tide/fs_watch.h"
 #include "tide/fs_stream.h"
 #include "tide/http.h"
+#include "tide/http_client.h"
 
 #endif /* TIDE_H */

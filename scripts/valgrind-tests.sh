@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/valgrind-tests.sh BUILD - run the core, backend, async, events and io tests
+# scripts/valgrind-tests.sh BUILD - run the core, backend, async, events, io and http tests
 # and every conformance case under Valgrind's memcheck; any error or leak
 # fails the run, and a case must still print exactly its case.expected
 # (and end with its case.status). Fiber stacks are registered with Valgrind
@@ -37,7 +37,7 @@ fail() {
 }
 
 for t in "$build"/tests/core_test_* "$build"/tests/backend_test_* "$build"/tests/async_test_* \
-    "$build"/tests/events_test_* "$build"/tests/io_test_* "$build"/tests/http_test_server_* "$build"/tests/http_test_app_*; do
+    "$build"/tests/events_test_* "$build"/tests/io_test_* "$build"/tests/http_test_*; do
     [ -x "$t" ] || continue
     case $t in *.log) continue ;; esac
     # curl and node children are not worth following under the checker
