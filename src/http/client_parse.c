@@ -129,7 +129,8 @@ static int on_body(llhttp_t *ll, const char *at, size_t len)
 {
     tide__hc_ex_t *ex = ex_of(ll);
     if (!ex) return -1;
-    if (ex->dump || !ex->res || !ex->res->body) return 0;
+    /* len 0 comes from a parse step run with no input (parser finish). */
+    if (len == 0 || ex->dump || !ex->res || !ex->res->body) return 0;
     tide__hc_conn_t *conn = ll->data;
     const tide_chunk_t *view;
     if (tide_chunk_slice(conn->chunk, (size_t)(at - (const char *)conn->chunk->base), len, &view)) {
