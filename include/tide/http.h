@@ -173,6 +173,12 @@ TIDE_API int tide_http_res_on_drain(tide_http_res_t *res, tide_http_res_fn fn, v
  * end. NULL removes it. */
 TIDE_API int tide_http_res_on_close(tide_http_res_t *res, tide_http_res_fn fn, void *data);
 
+/* Called once when the exchange is over: the response has ended and its
+ * bytes are with the kernel, or the connection closed. req and res are
+ * still readable during the call and gone after it; layers that keep
+ * per-request state (tide/http_app.h) free it here. NULL removes it. */
+TIDE_API int tide_http_res_on_finish(tide_http_res_t *res, tide_http_res_fn fn, void *data);
+
 /* End the response, with last bytes (buf may be NULL; copied). After end
  * returns, req and res are gone. */
 TIDE_API int tide_http_res_end(tide_http_res_t *res, const void *buf, size_t len);

@@ -130,6 +130,7 @@ static void gz_finish(gz_t *g)
     tide_stream_release(t);
     gz_close_z(g);
     if (!ctx->ended) {
+        tide__ctx_own_end(ctx);
         tide_http_res_end(ctx->res, NULL, 0);
         tide__ctx_finished(ctx);
     }

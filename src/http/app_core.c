@@ -62,6 +62,13 @@ static void on_res_close(tide_http_res_t *res, void *data)
     tide__ctx_abort_event(data);
 }
 
+/* The response ended without the context (tide_http_res_end called
+ * directly): the context is done all the same. */
+static void on_res_finish(tide_http_res_t *res, void *data)
+{
+    tide__ctx_finished(data);
+}
+
 void tide_http_app_handler(tide_http_req_t *req, tide_http_res_t *res, void *data)
 {
     tide_http_app_t *app = data;
@@ -85,6 +92,7 @@ void tide_http_app_handler(tide_http_req_t *req, tide_http_res_t *res, void *dat
     ctx->refs = 1; /* the response, until it ends */
     app->in_flight++;
     tide_http_res_on_close(res, on_res_close, ctx);
+    tide_http_res_on_finish(res, on_res_finish, ctx);
 
     int rc = tide__path_split(&ctx->arena, tide_http_req_path(req), &ctx->segs, &ctx->nsegs);
     if (rc < 0) {

@@ -214,6 +214,9 @@ void tide__ctx_ref(tide_http_ctx_t *ctx);
 void tide__ctx_unref(tide_http_ctx_t *ctx);
 /* The response has ended: release the context's hold on req and res. */
 void tide__ctx_finished(tide_http_ctx_t *ctx);
+/* The app ends this response itself: the server's finish hook, which
+ * catches responses ended behind the context's back, stands down. */
+void tide__ctx_own_end(tide_http_ctx_t *ctx);
 /* Start an async layer's function on a fiber. */
 void tide__ctx_run_async(tide_http_ctx_t *ctx, tide_http_async_fn fn, void *data);
 /* The raw path below base segments. */

@@ -11,6 +11,11 @@
 
 
 
+void tide__ctx_own_end(tide_http_ctx_t *ctx)
+{
+    if (ctx->res) tide_http_res_on_finish(ctx->res, NULL, NULL);
+}
+
 void tide__ctx_finished(tide_http_ctx_t *ctx)
 {
     if (ctx->ended) return;
@@ -29,6 +34,7 @@ void tide__ctx_finished(tide_http_ctx_t *ctx)
 /* Stop listening to the request body before the server frees it. */
 static void before_end(tide_http_ctx_t *ctx)
 {
+    tide__ctx_own_end(ctx);
     ctx->gen++;
     tide__body_detach(ctx);
 }

@@ -189,8 +189,8 @@ struct tide_http_res_s {
     tide__http_rhdr_t *hdrs;
     uint32_t nhdrs, hcap;
     tide__http_rhdr_t inline_hdrs[TIDE__HTTP_RES_INLINE_HEADERS];
-    tide_http_res_fn drain_fn, close_fn;
-    void *drain_data, *close_data;
+    tide_http_res_fn drain_fn, close_fn, finish_fn;
+    void *drain_data, *close_data, *finish_data;
     tide_stream_t *stream;
     const char *ctype; /* tide_http_res_send's Content-Type, for the head */
 };

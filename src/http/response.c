@@ -11,6 +11,11 @@
 void tide__http_exchange_finish(tide_http_req_t *req)
 {
     tide__http_conn_t *c = req->conn;
+    if (req->res.finish_fn) {
+        tide_http_res_fn fn = req->res.finish_fn;
+        req->res.finish_fn = NULL;
+        fn(&req->res, req->res.finish_data);
+    }
     if (c->cur == req) c->cur = NULL;
     c->flags &= ~C_DISCARD;
     tide__http_body_detach(req);
@@ -93,6 +98,14 @@ int tide_http_res_on_close(tide_http_res_t *res, tide_http_res_fn fn, void *data
     if (!res) return -EINVAL;
     res->close_fn = fn;
     res->close_data = data;
+    return 0;
+}
+
+int tide_http_res_on_finish(tide_http_res_t *res, tide_http_res_fn fn, void *data)
+{
+    if (!res) return -EINVAL;
+    res->finish_fn = fn;
+    res->finish_data = data;
     return 0;
 }
 
