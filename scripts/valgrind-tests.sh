@@ -1,6 +1,6 @@
 #!/bin/sh
-# scripts/valgrind-tests.sh BUILD - run the core, backend, async, events, io and http tests
-# and every conformance case under Valgrind's memcheck; any error or leak
+# scripts/valgrind-tests.sh BUILD - run the core, backend, async, events, io and http
+# tests, every fuzz corpus and every conformance case under Valgrind's memcheck; any error or leak
 # fails the run, and a case must still print exactly its case.expected
 # (and end with its case.status). Fiber stacks are registered with Valgrind
 # (VALGRIND_STACK_REGISTER), so switches between them are not taken for
@@ -46,6 +46,20 @@ for t in "$build"/tests/core_test_* "$build"/tests/backend_test_* "$build"/tests
         echo "valgrind: ok   $(basename "$t")"
     else
         fail "$(basename "$t")" "$t.valgrind.log"
+    fi
+done
+
+# Each fuzz target's replay program over its corpus (fuzz/corpus/<name>/).
+for t in "$build"/fuzz/replay_*; do
+    [ -x "$t" ] || continue
+    case $t in *.log) continue ;; esac
+    name=${t##*/replay_}
+    if valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --suppressions="$here/scripts/valgrind.supp" \
+        "$t" "$here/fuzz/corpus/$name" >/dev/null 2>"$t.valgrind.log"; then
+        echo "valgrind: ok   fuzz corpus $name"
+    else
+        fail "fuzz corpus $name" "$t.valgrind.log"
     fi
 done
 

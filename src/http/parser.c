@@ -90,22 +90,20 @@ static int count_extension(tide__http_parser_t *p, size_t len)
     return HPE_USER;
 }
 
+static int counted(llhttp_t *ll, llhttp_data_cb owner, const char *at, size_t len)
+{
+    int r = count_extension(parser_of(ll), len);
+    return r == 0 && owner ? owner(ll, at, len) : r;
+}
+
 static int on_extension_name(llhttp_t *ll, const char *at, size_t len)
 {
-    tide__http_parser_t *p = parser_of(ll);
-    int r = count_extension(p, len);
-    if (r == 0 && p->user->on_chunk_extension_name)
-        r = p->user->on_chunk_extension_name(ll, at, len);
-    return r;
+    return counted(ll, parser_of(ll)->user->on_chunk_extension_name, at, len);
 }
 
 static int on_extension_value(llhttp_t *ll, const char *at, size_t len)
 {
-    tide__http_parser_t *p = parser_of(ll);
-    int r = count_extension(p, len);
-    if (r == 0 && p->user->on_chunk_extension_value)
-        r = p->user->on_chunk_extension_value(ll, at, len);
-    return r;
+    return counted(ll, parser_of(ll)->user->on_chunk_extension_value, at, len);
 }
 
 /* llhttp 8.1 reads a body framed by Content-Length or Transfer-Encoding

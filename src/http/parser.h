@@ -1,16 +1,18 @@
 /* http/parser.h - the one way tide parses HTTP/1.x: llhttp (built strict)
  * behind a guard that rejects what strict llhttp 8.1 still lets through
  * and Node 20's parser does not: obs-fold lines, bare CR or LF line ends,
- * "\r\n\n" ending a header block, oversized chunk extensions. The server
- * and the client both parse through here and never call llhttp_execute
- * themselves.
+ * "\r\n\n" ending a header block, empty header names, status codes that
+ * are not three digits, oversized chunk extensions; and that makes 1xx,
+ * 204 and 304 responses bodiless. docs/HTTP_PARSER.md lists them all. The
+ * server and the client both parse through here and never call
+ * llhttp_execute themselves.
  *
  * Use. Fill an llhttp_settings_t with your callbacks (any may be NULL) and
  * keep it alive as long as the parser (a static const is usual); init the
  * parser with it; feed every byte received, in order, to
  * tide__http_parser_execute. Your callbacks get &p->ll and find their
  * owner in p->ll.data. Callbacks the guard needs are wrapped, so yours run
- * unchanged and in llhttp's order. */
+ * unchanged and in llhttp's order. The parser may be moved between calls. */
 #ifndef TIDE_HTTP_PARSER_H
 #define TIDE_HTTP_PARSER_H
 
@@ -55,8 +57,9 @@ void tide__http_parser_reset(tide__http_parser_t *p);
  * HPE_PAUSED_UPGRADE when one of your callbacks paused (then *consumed is
  * how many bytes were taken: resume with tide__http_parser_resume and feed
  * the rest again, with len 0 if nothing is left, which runs the steps the
- * pause put off, such as on_message_complete); any other llhttp_errno_t is a parse error (the
- * connection cannot continue: see tide__http_parser_reason). The guard's
+ * pause put off, such as on_message_complete); any other llhttp_errno_t is
+ * a parse error (the connection cannot continue: see
+ * tide__http_parser_reason). The guard's
  * rejections use the errno Node's parser gives for the same bytes
  * (HPE_INVALID_HEADER_TOKEN for obs-fold, HPE_CR_EXPECTED for a bare LF,
  * HPE_LF_EXPECTED for a bare CR, HPE_INVALID_STATUS, HPE_USER for
