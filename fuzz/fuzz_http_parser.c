@@ -171,7 +171,7 @@ static void run(const char *d, size_t n, int response, uint64_t seed, unsigned m
     r.rng = seed | 1;
     r.pauses = how == PAUSES;
     r.digest = 0xcbf29ce484222325ull;
-    tide__http_parser_init(&r.parser, response ? HTTP_RESPONSE : HTTP_REQUEST, &settings, &r);
+    if (tide__http_parser_init(&r.parser, response ? HTTP_RESPONSE : HTTP_REQUEST, &settings, &r) != 0) abort();
     memset(out, 0, sizeof(*out));
     size_t off = 0;
     while (off < n) {

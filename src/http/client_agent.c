@@ -351,7 +351,12 @@ static tide__hc_conn_t *conn_new(tide__hc_pool_t *p, int *rc)
         tide__free(conn);
         return NULL;
     }
-    tide__http_parser_init(&conn->parser, HTTP_RESPONSE, &tide__hc_settings, conn);
+    if ((*rc = tide__http_parser_init(&conn->parser, HTTP_RESPONSE, &tide__hc_settings, conn))) {
+        tide_close((tide_handle_t *)conn->timer, NULL);
+        tide_close((tide_handle_t *)conn->ctimer, NULL);
+        tide__free(conn);
+        return NULL;
+    }
     conn->refs = 1; /* the pool's, dropped by conn_close */
     agent->nconns++;
     p->nsockets++;

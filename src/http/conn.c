@@ -18,8 +18,8 @@ int tide__http_conn_adopt(tide_http_server_t *srv, int fd)
     c->tag = TIDE__HTTP_CONN;
     c->srv = srv;
     tide__queue_init(&c->tnode);
-    tide__http_parser_init(&c->parser, HTTP_REQUEST, &tide__http_settings, c);
-    int err = tide__io_start(srv->loop, &c->io, TIDE__IN);
+    int err = tide__http_parser_init(&c->parser, HTTP_REQUEST, &tide__http_settings, c);
+    if (!err) err = tide__io_start(srv->loop, &c->io, TIDE__IN);
     if (err) {
         tide__pool_put(&srv->hl->conns, c);
         return err;

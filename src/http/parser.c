@@ -11,6 +11,8 @@
 
 #include "http/guard.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 static tide__http_parser_t *parser_of(llhttp_t *ll)
@@ -119,29 +121,67 @@ static int on_headers_complete_response(llhttp_t *ll)
     return p->user->on_headers_complete ? p->user->on_headers_complete(ll) : 0;
 }
 
-void tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
-                            const llhttp_settings_t *settings, void *owner_data)
+/* The wrapped settings depend only on the owner's callbacks and the type,
+ * so each distinct set is built once per process and shared: a parser
+ * then carries one pointer instead of llhttp's whole table (an idle HTTP
+ * connection's memory is mostly its parser). Matched by content, not by
+ * address, so settings that were freed and whose address was reused for
+ * other callbacks cannot get a stale entry. Taken once per connection,
+ * so a lock costs nothing that matters. */
+typedef struct {
+    llhttp_type_t type;
+    llhttp_settings_t user, wrapped;
+} wrapped_entry_t;
+
+static wrapped_entry_t wrapped_table[TIDE__HTTP_MAX_SETTINGS];
+static unsigned wrapped_count;
+static pthread_mutex_t wrapped_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const llhttp_settings_t *wrapped_for(const llhttp_settings_t *user, llhttp_type_t type)
 {
+    const llhttp_settings_t *found = NULL;
+    pthread_mutex_lock(&wrapped_lock);
+    for (unsigned i = 0; i < wrapped_count && !found; i++)
+        if (wrapped_table[i].type == type && !memcmp(&wrapped_table[i].user, user, sizeof *user))
+            found = &wrapped_table[i].wrapped;
+    if (!found && wrapped_count < TIDE__HTTP_MAX_SETTINGS) {
+        wrapped_entry_t *e = &wrapped_table[wrapped_count++];
+        e->type = type;
+        e->user = *user;
+        e->wrapped = *user;
+        e->wrapped.on_message_begin = on_message_begin;
+        if (type == HTTP_RESPONSE)
+            e->wrapped.on_version = on_version;
+        else
+            e->wrapped.on_method = on_method;
+        e->wrapped.on_chunk_header = on_chunk_header;
+        e->wrapped.on_chunk_extension_name = on_extension_name;
+        e->wrapped.on_chunk_extension_value = on_extension_value;
+        if (type == HTTP_RESPONSE)
+            e->wrapped.on_headers_complete = on_headers_complete_response;
+        found = &e->wrapped;
+    }
+    pthread_mutex_unlock(&wrapped_lock);
+    return found;
+}
+
+int tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
+                           const llhttp_settings_t *settings, void *owner_data)
+{
+    const llhttp_settings_t *wrapped = wrapped_for(settings, type);
+    if (!wrapped)
+        return -ENOMEM;
     memset(p, 0, sizeof(*p));
     p->user = settings;
-    p->wrapped = *settings;
-    p->wrapped.on_message_begin = on_message_begin;
-    if (type == HTTP_RESPONSE)
-        p->wrapped.on_version = on_version;
-    else
-        p->wrapped.on_method = on_method;
-    p->wrapped.on_chunk_header = on_chunk_header;
-    p->wrapped.on_chunk_extension_name = on_extension_name;
-    p->wrapped.on_chunk_extension_value = on_extension_value;
-    if (type == HTTP_RESPONSE)
-        p->wrapped.on_headers_complete = on_headers_complete_response;
-    llhttp_init(&p->ll, type, &p->wrapped);
+    p->wrapped = wrapped;
+    llhttp_init(&p->ll, type, wrapped);
     p->ll.data = owner_data;
+    return 0;
 }
 
 void tide__http_parser_reset(tide__http_parser_t *p)
 {
-    p->ll.settings = &p->wrapped;
+    p->ll.settings = (void *)p->wrapped;
     llhttp_reset(&p->ll);
     memset(&p->guard, 0, sizeof(p->guard));
     p->error_reason = NULL;
@@ -167,7 +207,6 @@ llhttp_errno_t tide__http_parser_execute(tide__http_parser_t *p, const char *dat
     *consumed = 0;
     if (p->ll.error != HPE_OK) /* failed, or paused and not resumed */
         return (llhttp_errno_t)p->ll.error;
-    p->ll.settings = &p->wrapped; /* the parser may have moved since init */
 
     const char *at = data, *end = data + len;
     p->guard.end = end;

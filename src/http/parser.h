@@ -42,13 +42,17 @@ typedef struct {
 typedef struct tide__http_parser_s {
     llhttp_t ll;                     /* ll.data belongs to the owner */
     const llhttp_settings_t *user;   /* the owner's callbacks */
-    llhttp_settings_t wrapped;       /* the owner's, with the guard's in front of some */
+    const llhttp_settings_t *wrapped; /* the owner's, with the guard's in front of some
+                                       * (shared by every parser with the same callbacks) */
     tide__http_guard_t guard;
     const char *error_reason;        /* the guard's reason, when it rejected */
 } tide__http_parser_t;
 
-/* type: HTTP_REQUEST or HTTP_RESPONSE. settings must outlive p. */
-void tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
+/* type: HTTP_REQUEST or HTTP_RESPONSE. settings must outlive p. 0, or
+ * -ENOMEM when the process already uses TIDE__HTTP_MAX_SETTINGS different
+ * sets of callbacks (each set is wrapped once and shared). */
+#define TIDE__HTTP_MAX_SETTINGS 16
+int tide__http_parser_init(tide__http_parser_t *p, llhttp_type_t type,
                             const llhttp_settings_t *settings, void *owner_data);
 /* Back to the start state for a new connection (keeps type and settings). */
 void tide__http_parser_reset(tide__http_parser_t *p);

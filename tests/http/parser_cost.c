@@ -48,7 +48,7 @@ __attribute__((noinline)) static int parse_all(int guard, const char *buf, size_
     enum { READ = 16384 };
     tide__http_parser_t p;
     llhttp_t ll;
-    tide__http_parser_init(&p, HTTP_REQUEST, &settings, count);
+    if (tide__http_parser_init(&p, HTTP_REQUEST, &settings, count) != 0) abort();
     llhttp_init(&ll, HTTP_REQUEST, &settings);
     ll.data = count;
     for (int r = 0; r < rounds; r++) {

@@ -178,7 +178,7 @@ static char *parse(int is_request, const char *data, size_t len, const size_t *c
     run_t r;
     memset(&r, 0, sizeof(r));
     r.is_request = is_request;
-    tide__http_parser_init(&r.parser, is_request ? HTTP_REQUEST : HTTP_RESPONSE, &settings, &r);
+    if (tide__http_parser_init(&r.parser, is_request ? HTTP_REQUEST : HTTP_RESPONSE, &settings, &r) != 0) abort();
     text_add(&r.out, "", 0);
     size_t start = 0;
     for (size_t i = 0; i <= ncuts; i++) {

@@ -51,7 +51,7 @@ static const llhttp_settings_t settings = {
 static void owner_init(owner_t *o, llhttp_type_t type)
 {
     memset(o, 0, sizeof(*o));
-    tide__http_parser_init(&o->parser, type, &settings, o);
+    if (tide__http_parser_init(&o->parser, type, &settings, o) != 0) abort();
 }
 
 /* Feeds all of s in pieces of step bytes (0: whole), resuming after owner
