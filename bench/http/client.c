@@ -24,36 +24,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../common/net.h"
+
 static const char request[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 static void die(const char *what)
 {
     perror(what);
     exit(2);
-}
-
-static void raise_fd_limit(size_t need)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) die("getrlimit");
-    if (rl.rlim_cur >= need + 64) return;
-    rl.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need + 64) {
-        fprintf(stderr, "client: %zu connections need %zu descriptors, the limit is %llu\n", need,
-                need + 64, (unsigned long long)rl.rlim_cur);
-        exit(2);
-    }
-}
-
-static int dial(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) die("socket");
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-        if (errno != EINTR) die("connect");
-    return fd;
 }
 
 /* The value of Content-Length in a response head, or -1. */
@@ -132,9 +110,9 @@ int main(int argc, char **argv)
     int port = atoi(argv[2]);
     int nconn = atoi(argv[3]);
     if (port <= 0 || nconn <= 0) return 2;
-    raise_fd_limit((size_t)nconn);
+    bench_need_fds((size_t)nconn);
     for (int i = 0; i < nconn; i++) {
-        if (exchange(dial(port)) != 0) {
+        if (exchange(bench_dial(port)) != 0) {
             fprintf(stderr, "client: request on connection %d failed\n", i);
             return 2;
         }

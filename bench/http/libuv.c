@@ -14,7 +14,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "../echo/server.h"
+#include "../common/net.h"
 #include "canned.h"
 
 typedef struct {
@@ -163,7 +163,7 @@ static void on_tick(uv_timer_t *t)
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     canned_init();
     llhttp_settings_init(&settings);
     settings.on_message_complete = on_message_complete;
@@ -182,6 +182,6 @@ int main(void)
         uv_listen((uv_stream_t *)&server, 4096, on_connection) != 0 ||
         uv_tcp_getsockname(&server, (struct sockaddr *)&bound, &len) != 0)
         return 2;
-    echo_announce(ntohs(((struct sockaddr_in *)&bound)->sin_port));
+    bench_announce(ntohs(((struct sockaddr_in *)&bound)->sin_port));
     return uv_run(loop, UV_RUN_DEFAULT);
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "../echo/server.h"
+#include "../common/net.h"
 #include "canned.h"
 
 typedef struct {
@@ -19,22 +19,13 @@ typedef struct {
     unsigned matched; /* "\r\n\r\n" bytes seen at the end of the last read */
 } conn_t;
 
-static conn_t *conns; /* by fd, grown on demand */
+static void *conns; /* conn_t by fd, grown on demand */
 static size_t nconns;
 static char buf[65536];
 
 static conn_t *conn_of(int fd)
 {
-    if ((size_t)fd >= nconns) {
-        size_t n = nconns ? nconns : 1024;
-        while (n <= (size_t)fd) n *= 2;
-        conn_t *c = realloc(conns, n * sizeof *c);
-        if (!c) abort();
-        memset(c + nconns, 0, (n - nconns) * sizeof *c);
-        conns = c;
-        nconns = n;
-    }
-    return &conns[fd];
+    return bench_fd_slot(&conns, &nconns, sizeof(conn_t), fd);
 }
 
 /* Requests ended in p[0..n), carrying a blank line split across reads in
@@ -117,12 +108,10 @@ static void pay(int ep, int fd, conn_t *c, int watching_out)
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     canned_init();
-    int lfd = echo_listen();
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
-    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    int lfd;
+    int ep = bench_epoll_listen(&lfd);
     struct epoll_event evs[256];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, 1000);
@@ -130,12 +119,7 @@ int main(void)
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == lfd) {
-                int s;
-                while ((s = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-                    echo_nodelay(s);
-                    struct epoll_event cev = {.events = EPOLLIN, .data.fd = s};
-                    epoll_ctl(ep, EPOLL_CTL_ADD, s, &cev);
-                }
+                bench_epoll_accept(ep, lfd);
                 continue;
             }
             conn_t *c = conn_of(fd);

@@ -35,6 +35,8 @@ tmp=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
+. "$here/../common/servers.sh"
+
 wrk=$(command -v wrk || true)
 nginx=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)
 if [ -z "$wrk" ] || [ ! -x "$client" ]; then
@@ -103,25 +105,12 @@ start_server() {
         pid=${pid%% *}
         return
     fi
-    mkfifo "$tmp/announce"
     if [ "$1" = node ]; then
-        taskset -c 0 "$node" "$here/node.js" >"$tmp/announce" &
+        start_announced "http: $1" taskset -c 0 "$node" "$here/node.js"
     else
-        taskset -c 0 "$bin/bench_http_$1" >"$tmp/announce" &
+        start_announced "http: $1" taskset -c 0 "$bin/bench_http_$1"
     fi
-    server_pid=$!
     pid=$server_pid
-    exec 3<"$tmp/announce"
-    read -r word port <&3 || { echo "http: $1 did not start" >&2; exit 2; }
-    [ "$word" = port ] || { echo "http: $1 said '$word $port'" >&2; exit 2; }
-}
-
-stop_server() {
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-    exec 3<&- 2>/dev/null || true
-    rm -f "$tmp/announce"
 }
 
 # load CPU CONNS [WRK ARGS...]: wrk on that CPU against the server, its
@@ -145,28 +134,7 @@ p99_ms() {
 }
 # CPU time of a process in clock ticks (utime + stime, every thread).
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-anon_kib() { awk '/^Anonymous:/ { print $2 }' "/proc/$1/smaps_rollup"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 hz=$(getconf CLK_TCK)
-
-# idle_growth: anonymous memory the server gained per connection while
-# $idle connections that each served one request stayed open (after 200
-# that did the same and closed, so first allocations are behind us).
-idle_growth() {
-    "$client" idle "$port" 200 </dev/null >/dev/null
-    mkfifo "$tmp/in" "$tmp/out"
-    "$client" idle "$port" "$idle" <"$tmp/in" >"$tmp/out" &
-    cpid=$!
-    exec 4>"$tmp/in" 5<"$tmp/out"
-    before=$(anon_kib "$pid")
-    read -r ready <&5
-    [ "$ready" = ready ] || { echo "http: idle client failed against $impl" >&2; exit 2; }
-    after=$(anon_kib "$pid")
-    exec 4>&- 5<&-
-    wait "$cpid"
-    rm -f "$tmp/in" "$tmp/out"
-    echo $(((after - before) * 1024 / idle))
-}
 
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=0
@@ -198,7 +166,7 @@ for impl in $impls; do
     echo "RESULT http-cpu-eff $impl $(median <"$tmp/$impl.eff") req/cpu-s"
     echo "RESULT http-c256-p99 $impl $(median <"$tmp/$impl.p99") ms"
     start_server "$impl"
-    mem=$(idle_growth)
+    mem=$(idle_growth "$client" anon_kib "$pid" "$idle")
     stop_server
     echo "RESULT http-idle-conn-mem $impl $mem bytes"
 done

@@ -5,7 +5,7 @@
  * every server in bench/http/run.sh is told to. */
 #include <tide.h>
 
-#include "../echo/server.h"
+#include "../common/net.h"
 
 static void on_request(tide_http_req_t *req, tide_http_res_t *res, void *data)
 {
@@ -15,7 +15,7 @@ static void on_request(tide_http_req_t *req, tide_http_res_t *res, void *data)
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     tide_loop_t *loop;
     tide_http_server_t *server;
     tide_http_server_opts_t opts = {
@@ -25,7 +25,7 @@ int main(void)
     if (tide_loop_new(&loop) != 0 ||
         tide_http_listen(loop, "127.0.0.1", 0, &opts, on_request, NULL, &server) != 0)
         return 2;
-    echo_announce(tide_http_server_port(server));
+    bench_announce(tide_http_server_port(server));
     tide_run(loop, TIDE_RUN_DEFAULT);
     return 0;
 }
