@@ -7,15 +7,19 @@
 #   make bench  run the benchmarks against their peers (build-bench/)
 #   make test-aarch64  cross-build for aarch64 (build-aarch64/) and run
 #               every test under qemu-aarch64; not part of `make test`
+#   make fuzz   build the libFuzzer targets with clang (build-fuzz/) and run
+#               each for FUZZ_SECONDS (60); see docs/HTTP_PARSER.md
 #   make install PREFIX=/usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 AARCH64_BUILD ?= build-aarch64
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build test test-fast test-asan test-valgrind test-aarch64 run bench install clean
+.PHONY: all deps build test test-fast test-asan test-valgrind test-aarch64 fuzz run bench install clean
 
 all: build
 
@@ -52,6 +56,14 @@ test-aarch64:
 	cmake --build $(AARCH64_BUILD) -j $(JOBS)
 	ctest --test-dir $(AARCH64_BUILD) --output-on-failure -j $(JOBS)
 
+# Every fuzz/fuzz_<name>.c under libFuzzer with ASan+UBSan, for
+# FUZZ_SECONDS each; not part of `make test` (which replays the corpora).
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) $(GENERATOR) -DCMAKE_C_COMPILER=clang -DTIDE_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIDE_BUILD_BENCH=OFF -DTIDE_BUILD_EXAMPLES=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target tide_fuzzers
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 run: build
 	$(BUILD)/examples/tour
 
@@ -63,4 +75,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(AARCH64_BUILD) build-bench
+	rm -rf $(BUILD) $(ASAN_BUILD) $(AARCH64_BUILD) $(FUZZ_BUILD) build-bench

@@ -37,9 +37,11 @@ fail() {
 }
 
 for t in "$build"/tests/core_test_* "$build"/tests/backend_test_* "$build"/tests/async_test_* \
-    "$build"/tests/events_test_* "$build"/tests/io_test_*; do
+    "$build"/tests/events_test_* "$build"/tests/io_test_* "$build"/tests/http_test_server_*; do
     [ -x "$t" ] || continue
     case $t in *.log) continue ;; esac
+    # curl and node children are not worth following under the checker
+    case $t in *http_test_server_clients) continue ;; esac
     if memcheck "$t" /dev/null; then
         echo "valgrind: ok   $(basename "$t")"
     else
