@@ -38,8 +38,9 @@ typedef void (*tide_http_handler_fn)(tide_http_req_t *req, tide_http_res_t *res,
  * connection as an fd stream (tide/net.h), with one reference for you;
  * head holds the bytes that followed the request (may be empty, never
  * NULL; borrowed for the call). The HTTP server no longer touches the
- * socket. req is valid for the call only. Without an upgrade handler such
- * requests get 501 and the connection is closed, as in Node. */
+ * socket. req is valid for the call only. Without an upgrade handler an
+ * Upgrade request is served as a plain request (Node 20) and CONNECT gets
+ * 501 and the connection is closed. */
 typedef void (*tide_http_upgrade_fn)(tide_http_req_t *req, tide_stream_t *socket,
                                      const tide_chunk_t *head, void *data);
 
@@ -159,7 +160,7 @@ TIDE_API int tide_http_res_continue(tide_http_res_t *res);
 /* write: as tide_stream_write (buf borrowed until cb, which may be NULL
  * and always runs): 1 while below the high-water mark, 0 once the
  * connection's buffer is full (then on_drain's callback runs when it
- * empties). Nothing is sent for a HEAD request, but the calls behave the
+ * empties). cb runs once the bytes reached the kernel, with a NULL stream. Nothing is sent for a HEAD request, but the calls behave the
  * same. -EPIPE when the client has gone away. */
 TIDE_API int tide_http_res_write(tide_http_res_t *res, const void *buf, size_t len,
                                  tide_stream_cb cb, void *data);
