@@ -159,6 +159,12 @@ while [ "$r" -lt "$rounds" ]; do
     r=$((r + 1))
 done
 
+# Each round's figures as a comment first, to show how much they moved.
+for impl in $impls; do
+    for f in c50 c256 pipe eff p99; do
+        echo "# $impl $f rounds: $(tr '\n' ' ' <"$tmp/$impl.$f")"
+    done
+done
 for impl in $impls; do
     echo "RESULT http-c50 $impl $(median <"$tmp/$impl.c50") req/s"
     echo "RESULT http-c256 $impl $(median <"$tmp/$impl.c256") req/s"
