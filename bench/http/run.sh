@@ -49,7 +49,7 @@ for impl in tide nginx node libuv minimal; do
     case $impl in
     nginx) ok=$nginx ;;
     node) ok=$node ;;
-    *) ok=$([ -x "$bin/bench_http_$impl" ] && echo yes || true) ;;
+    *) ok= && if [ -x "$bin/bench_http_$impl" ]; then ok=yes; fi ;;
     esac
     if [ -n "$ok" ]; then impls="$impls $impl"; else echo "http: no $impl server, skipped" >&2; fi
 done
@@ -58,7 +58,7 @@ done
 # with its pid, logs and temporary files in $tmp/nginx, as this user.
 nginx_conf() {
     mkdir -p "$tmp/nginx"
-    nofile=$(ulimit -Hn)
+    nofile=$(awk '/^Max open files/ { print $5 }' /proc/self/limits)
     [ "$nofile" = unlimited ] && nofile=65536
     {
         echo "worker_processes 1;"
