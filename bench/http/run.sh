@@ -21,7 +21,8 @@
 #                            served one request (bench_http_client)
 # The load runs go round the servers BENCH_HTTP_ROUNDS (3) times, each run
 # BENCH_HTTP_SECONDS (5) long after a 1 s warm-up per start, and each figure
-# is the median of its rounds. About rounds x servers x (4 x seconds + 3) s.
+# is the median of its rounds (each round's figures are printed first, as
+# comments). About rounds x servers x (4 x seconds + 3) s.
 set -eu
 bin=$1
 node=${2:-}
