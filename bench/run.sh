@@ -3,13 +3,13 @@
 # and run tide and each peer found on this machine, one after the other, in
 # one run, so the figures are comparable. With names (immediate-chain,
 # timers, tick-microtask, idle-loop, fiber-switch, promise, emitter,
-# stream-pipeline, echo, udp-burst), only those. Prints the programs' own RESULT lines, then
+# stream-pipeline, echo, udp-burst, http), only those. Prints the programs' own RESULT lines, then
 # a summary of tide's ratio to each peer.
 #
 # Sizes can be shrunk for a smoke run through the programs' environment
 # variables (BENCH_IMMEDIATES, BENCH_TIMERS, BENCH_TICKS, BENCH_IDLE_SECONDS,
 # BENCH_SWITCHES, BENCH_SPAWNS, BENCH_PROMISES, BENCH_EMITS, BENCH_STREAM_MIB,
-# BENCH_DATAGRAMS).
+# BENCH_DATAGRAMS, BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_BUILD:-$src/build-bench}
@@ -46,7 +46,7 @@ run_one() {
 
 if [ $# -eq 0 ]; then
     set -- immediate-chain timers tick-microtask idle-loop fiber-switch promise emitter stream-pipeline echo \
-        udp-burst
+        udp-burst http
 fi
 echo "# tide benchmarks, $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) cpus"
 for name in "$@"; do
@@ -64,13 +64,13 @@ done
 # Summary: for each benchmark, how many times faster tide is than each peer
 # (for times, lower is better and the ratio is peer / tide; for rates, the
 # units ending in /s such as MiB/s or req/s, higher is better and the ratio
-# is tide / peer).
+# is tide / peer; so are requests per CPU-second, req/cpu-s).
 echo "## tide vs peers (how many times faster tide is, higher is better for tide)"
 awk '$1 == "RESULT" { v[$2, $3] = $4; u[$2] = $5; b[$2] = 1; i[$3] = 1 }
      END {
        for (bench in b) {
          if (!((bench, "tide") in v) || v[bench, "tide"] == 0) continue
-         rate = u[bench] ~ /\/s$/
+         rate = u[bench] ~ /\/(cpu-)?s$/
          line = bench ":"
          for (impl in i)
            if (impl != "tide" && (bench, impl) in v && v[bench, impl] != 0)

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/net.h"
+
 typedef struct {
     int fd;
     size_t got; /* bytes of the current echo received */
@@ -43,34 +45,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void raise_fd_limit(size_t need)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) die("getrlimit");
-    if (rl.rlim_cur >= need + 64) return;
-    rl.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need + 64) {
-        fprintf(stderr, "client: %zu connections need %zu descriptors, the limit is %llu\n", need,
-                need + 64, (unsigned long long)rl.rlim_cur);
-        exit(2);
-    }
-}
-
-/* A blocking connect, then non-blocking: connections are made before the
- * clock starts. */
-static int dial(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) die("socket");
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-        if (errno != EINTR) die("connect");
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
 }
 
 static void send_all(int fd, const char *buf, size_t len)
@@ -151,10 +125,10 @@ int main(int argc, char **argv)
     int port = atoi(argv[2]);
     int nconn = atoi(argv[3]);
     if (port <= 0 || nconn <= 0) return 2;
-    raise_fd_limit((size_t)nconn);
+    bench_need_fds((size_t)nconn);
     conn_t *c = calloc((size_t)nconn, sizeof *c);
     if (!c) die("calloc");
-    for (int i = 0; i < nconn; i++) c[i].fd = dial(port);
+    for (int i = 0; i < nconn; i++) c[i].fd = bench_dial(port);
 
     if (strcmp(argv[1], "load") == 0 && argc == 6) {
         uint64_t rate = run_load(c, nconn, atof(argv[4]), (size_t)atol(argv[5]));

@@ -5,7 +5,7 @@
 #include <ev.h>
 #include <string.h>
 
-#include "server.h"
+#include "../common/net.h"
 
 typedef struct {
     ev_io io;
@@ -73,7 +73,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
     while ((fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
         conn_t *c = calloc(1, sizeof *c);
         if (!c) abort();
-        echo_nodelay(fd);
+        bench_nodelay(fd);
         ev_io_init(&c->io, conn_cb, fd, EV_READ);
         ev_io_start(loop, &c->io);
     }
@@ -81,10 +81,10 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     struct ev_loop *loop = ev_default_loop(EVBACKEND_EPOLL);
     ev_io listener;
-    ev_io_init(&listener, accept_cb, echo_listen(), EV_READ);
+    ev_io_init(&listener, accept_cb, bench_listen(), EV_READ);
     ev_io_start(loop, &listener);
     ev_run(loop, 0);
     return 0;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "server.h"
+#include "../common/net.h"
 
 typedef struct {
     uv_write_t req;
@@ -68,7 +68,7 @@ static void on_connection(uv_stream_t *server, int status)
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     uv_loop_t *loop = uv_default_loop();
     uv_tcp_t server;
     struct sockaddr_in sa;
@@ -80,6 +80,6 @@ int main(void)
         uv_listen((uv_stream_t *)&server, 4096, on_connection) != 0 ||
         uv_tcp_getsockname(&server, (struct sockaddr *)&bound, &len) != 0)
         return 2;
-    echo_announce(ntohs(((struct sockaddr_in *)&bound)->sin_port));
+    bench_announce(ntohs(((struct sockaddr_in *)&bound)->sin_port));
     return uv_run(loop, UV_RUN_DEFAULT);
 }

@@ -6,29 +6,20 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "server.h"
+#include "../common/net.h"
 
 typedef struct {
     char *data; /* bytes a short write left, or NULL */
     size_t len;
 } pending_t;
 
-static pending_t *pending; /* by fd, grown on demand */
+static void *pending; /* pending_t by fd, grown on demand */
 static size_t npending;
 static char buf[65536];
 
 static pending_t *pending_of(int fd)
 {
-    if ((size_t)fd >= npending) {
-        size_t n = npending ? npending : 1024;
-        while (n <= (size_t)fd) n *= 2;
-        pending_t *p = realloc(pending, n * sizeof *p);
-        if (!p) abort();
-        memset(p + npending, 0, (n - npending) * sizeof *p);
-        pending = p;
-        npending = n;
-    }
-    return &pending[fd];
+    return bench_fd_slot(&pending, &npending, sizeof(pending_t), fd);
 }
 
 static void drop(int ep, int fd)
@@ -75,23 +66,16 @@ static void flush_pending(int ep, int fd)
 
 int main(void)
 {
-    echo_raise_fd_limit();
-    int lfd = echo_listen();
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
-    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    bench_raise_fd_limit();
+    int lfd;
+    int ep = bench_epoll_listen(&lfd);
     struct epoll_event evs[256];
     for (;;) {
         int n = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == lfd) {
-                int c;
-                while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-                    echo_nodelay(c);
-                    struct epoll_event cev = {.events = EPOLLIN, .data.fd = c};
-                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-                }
+                bench_epoll_accept(ep, lfd);
                 continue;
             }
             if (evs[i].events & EPOLLOUT) {

@@ -20,47 +20,14 @@ tmp=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-# start_server IMPL: run it, read its "port N" line into $port.
+. "$here/../common/servers.sh"
+
 start_server() {
-    mkfifo "$tmp/announce"
     if [ "$1" = node ]; then
-        "$node" "$here/node.js" >"$tmp/announce" &
+        start_announced "echo: $1" "$node" "$here/node.js"
     else
-        "$bin/bench_echo_$1" >"$tmp/announce" &
+        start_announced "echo: $1" "$bin/bench_echo_$1"
     fi
-    server_pid=$!
-    exec 3<"$tmp/announce"
-    read -r word port <&3 || { echo "echo: $1 did not start" >&2; exit 2; }
-    [ "$word" = port ] || { echo "echo: $1 said '$word $port'" >&2; exit 2; }
-}
-
-stop_server() {
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-    exec 3<&-
-    rm -f "$tmp/announce"
-}
-
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-
-# idle_growth: bytes of resident memory the server gained per connection
-# while $idle idle connections were open (after a warm-up of 200 that
-# closed, so code and first allocations are already paged in).
-idle_growth() {
-    "$client" idle "$port" 200 </dev/null >/dev/null
-    mkfifo "$tmp/in" "$tmp/out"
-    "$client" idle "$port" "$idle" <"$tmp/in" >"$tmp/out" &
-    cpid=$!
-    exec 4>"$tmp/in" 5<"$tmp/out"
-    before=$(rss_kib "$server_pid")
-    read -r ready <&5
-    [ "$ready" = ready ] || { echo "echo: idle client failed" >&2; exit 2; }
-    after=$(rss_kib "$server_pid")
-    exec 4>&- 5<&-
-    wait "$cpid"
-    rm -f "$tmp/in" "$tmp/out"
-    echo $(( (after - before) * 1024 / idle ))
 }
 
 impls=
@@ -68,9 +35,6 @@ for impl in tide libuv libev minimal; do
     [ -x "$bin/bench_echo_$impl" ] && impls="$impls $impl"
 done
 [ -n "$node" ] && impls="$impls node"
-
-# median of the numbers on stdin
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # The load runs go round the servers BENCH_ECHO_ROUNDS times (default 3),
 # each server once a round, and each figure is the median of its rounds:
@@ -92,7 +56,7 @@ for impl in $impls; do
     echo "RESULT echo-1conn $impl $(median <"$tmp/$impl.1") msg/s"
     echo "RESULT echo-100conn $impl $(median <"$tmp/$impl.100") msg/s"
     start_server "$impl"
-    mem=$(idle_growth)
+    mem=$(idle_growth "$client" rss_kib "$server_pid" "$idle")
     stop_server
     echo "RESULT idle-conn-mem $impl $mem bytes"
 done

@@ -5,7 +5,7 @@
  * alone). Without allowHalfOpen, the client's end ends the connection. */
 #include <tide.h>
 
-#include "server.h"
+#include "../common/net.h"
 
 static int on_data(tide_emitter_t *em, tide_event_t ev, void *chunk, void *data)
 {
@@ -29,14 +29,14 @@ static void on_connection(tide_server_t *server, tide_stream_t *conn, void *data
 
 int main(void)
 {
-    echo_raise_fd_limit();
+    bench_raise_fd_limit();
     tide_loop_t *loop;
     tide_server_t *server;
     tide_listen_opts_t opts = {.backlog = 4096, .flags = TIDE_NET_NODELAY};
     if (tide_loop_new(&loop) != 0 ||
         tide_tcp_listen(loop, "127.0.0.1", 0, &opts, on_connection, NULL, &server) != 0)
         return 2;
-    echo_announce(tide_server_port(server));
+    bench_announce(tide_server_port(server));
     tide_run(loop, TIDE_RUN_DEFAULT);
     return 0;
 }
