@@ -88,6 +88,23 @@ static inline size_t read_all(int fd, char *buf, size_t cap)
 /* A blocking pipe, both ends close-on-exec (tide gives the child its own). */
 static inline void plain_pipe(int p[2]) { ASSERT_OK(pipe2(p, O_CLOEXEC)); }
 
+/* Start `cat` reading a new pipe, with r recording it (r->proc): a child
+ * that runs until the test closes *write_end (or kills it). */
+static inline void spawn_cat(tide_loop_t *loop, proc_rec_t *r, unsigned flags, int *write_end)
+{
+    int in[2];
+    plain_pipe(in);
+    memset(r, 0, sizeof *r);
+    char *cat[] = {"cat", NULL};
+    tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
+                             {TIDE_STDIO_IGNORE, -1}};
+    tide_process_opts_t o = proc_opts(cat, stdio, 3, r);
+    o.flags = flags;
+    ASSERT_OK(tide_spawn(loop, &o, &r->proc));
+    close(in[0]);
+    *write_end = in[1];
+}
+
 /* No child of this process is left, running or zombie. */
 static inline void assert_no_children(void)
 {

@@ -332,21 +332,14 @@ static void test_no_fd_leaks(void)
     ASSERT(leaky >= 0);
     /* A running child (holding a pidfd in the parent) while the next spawns. */
     int in[2];
-    plain_pipe(in);
     proc_rec_t first;
-    memset(&first, 0, sizeof first);
-    char *cat[] = {"cat", NULL};
-    tide_stdio_t cat_stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                                 {TIDE_STDIO_IGNORE, -1}};
-    tide_process_opts_t o = proc_opts(cat, cat_stdio, 3, &first);
-    ASSERT_OK(tide_spawn(loop, &o, &first.proc));
-    close(in[0]);
+    spawn_cat(loop, &first, 0, &in[1]);
 
     char buf[4096];
     proc_rec_t r;
     memset(&r, 0, sizeof r);
     char *ls[] = {"ls", "/proc/self/fd", NULL};
-    o = proc_opts(ls, NULL, 0, &r);
+    tide_process_opts_t o = proc_opts(ls, NULL, 0, &r);
     /* run_capture runs the loop until idle: cat must not hold it. */
     tide_process_unref(first.proc);
     run_capture(loop, &o, buf, sizeof buf);
@@ -384,16 +377,8 @@ static void test_detached(void)
     ASSERT_OK(tide_loop_new(&loop));
     for (int detached = 0; detached <= 1; detached++) {
         int in[2];
-        plain_pipe(in);
         proc_rec_t r;
-        memset(&r, 0, sizeof r);
-        char *cat[] = {"cat", NULL};
-        tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                                 {TIDE_STDIO_IGNORE, -1}};
-        tide_process_opts_t o = proc_opts(cat, stdio, 3, &r);
-        o.flags = detached ? TIDE_PROCESS_DETACHED : 0;
-        ASSERT_OK(tide_spawn(loop, &o, &r.proc));
-        close(in[0]);
+        spawn_cat(loop, &r, detached ? TIDE_PROCESS_DETACHED : 0, &in[1]);
         pid_t pid = tide_process_pid(r.proc);
         /* It has exec'd (spawn waited for that): setsid is done. */
         long pgrp = stat_field(pid, 5), session = stat_field(pid, 6);
@@ -427,15 +412,8 @@ static void test_ref_and_free(void)
     tide_loop_t *loop;
     ASSERT_OK(tide_loop_new(&loop));
     int in[2];
-    plain_pipe(in);
     proc_rec_t r;
-    memset(&r, 0, sizeof r);
-    char *cat[] = {"cat", NULL};
-    tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                             {TIDE_STDIO_IGNORE, -1}};
-    tide_process_opts_t o = proc_opts(cat, stdio, 3, &r);
-    ASSERT_OK(tide_spawn(loop, &o, &r.proc));
-    close(in[0]);
+    spawn_cat(loop, &r, 0, &in[1]);
     tide_process_unref(r.proc);
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT)); /* returns at once */
     ASSERT_EQ(r.exits, 0);
@@ -447,12 +425,7 @@ static void test_ref_and_free(void)
     ASSERT_OK(tide_process_free(r.proc));
 
     /* Freed while running: tide still reaps it once it ends. */
-    plain_pipe(in);
-    memset(&r, 0, sizeof r);
-    stdio[0].fd = in[0];
-    o = proc_opts(cat, stdio, 3, &r);
-    ASSERT_OK(tide_spawn(loop, &o, &r.proc));
-    close(in[0]);
+    spawn_cat(loop, &r, 0, &in[1]);
     pid_t pid = tide_process_pid(r.proc);
     ASSERT_OK(tide_process_free(r.proc));
     close(in[1]);
@@ -472,7 +445,7 @@ static void test_ref_and_free(void)
     /* Freed from inside its exit callback. */
     memset(&r, 0, sizeof r);
     char *t[] = {"true", NULL};
-    o = proc_opts(t, quiet, 3, &r);
+    tide_process_opts_t o = proc_opts(t, quiet, 3, &r);
     o.on_exit = free_in_exit;
     o.on_close = NULL;
     ASSERT_OK(tide_spawn(loop, &o, &r.proc));
@@ -489,15 +462,8 @@ static void test_loop_close_with_child(void)
     tide_loop_t *loop;
     ASSERT_OK(tide_loop_new(&loop));
     int in[2];
-    plain_pipe(in);
     proc_rec_t r;
-    memset(&r, 0, sizeof r);
-    char *cat[] = {"cat", NULL};
-    tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                             {TIDE_STDIO_IGNORE, -1}};
-    tide_process_opts_t o = proc_opts(cat, stdio, 3, &r);
-    ASSERT_OK(tide_spawn(loop, &o, &r.proc));
-    close(in[0]);
+    spawn_cat(loop, &r, 0, &in[1]);
     pid_t pid = tide_process_pid(r.proc);
     int fds = count_fds();
     ASSERT_EQ(tide_loop_close(loop), 0);
@@ -544,15 +510,8 @@ static void test_wait_await(void)
     tide_loop_t *loop;
     ASSERT_OK(tide_loop_new(&loop));
     int in[2];
-    plain_pipe(in);
     proc_rec_t r;
-    memset(&r, 0, sizeof r);
-    char *cat[] = {"cat", NULL};
-    tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                             {TIDE_STDIO_IGNORE, -1}};
-    tide_process_opts_t o = proc_opts(cat, stdio, 3, &r);
-    ASSERT_OK(tide_spawn(loop, &o, &r.proc));
-    close(in[0]);
+    spawn_cat(loop, &r, 0, &in[1]);
     ASSERT_EQ(tide_process_wait_await(r.proc, NULL, NULL, NULL), -EPERM);
     waiter_t w = {r.proc, NULL, in[1], 1, 1, -2, -2};
     ASSERT_OK(tide_abort_controller_new(loop, &w.ctrl));

@@ -164,15 +164,8 @@ static void test_sigchld_mode(void)
     ASSERT_OK(waitid(P_PID, (id_t)own, &si, WEXITED | WNOWAIT));
     waitpid_eintr = 2;
     int in[2];
-    plain_pipe(in);
     proc_rec_t killed;
-    memset(&killed, 0, sizeof killed);
-    char *cat[] = {"cat", NULL};
-    tide_stdio_t stdio[3] = {{TIDE_STDIO_FD, in[0]}, {TIDE_STDIO_IGNORE, -1},
-                             {TIDE_STDIO_IGNORE, -1}};
-    tide_process_opts_t o = proc_opts(cat, stdio, 3, &killed);
-    ASSERT_OK(tide_spawn(loop, &o, &killed.proc));
-    close(in[0]);
+    spawn_cat(loop, &killed, 0, &in[1]);
     ASSERT_OK(tide_process_kill(killed.proc, SIGUSR1));
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
     for (int i = 0; i < N; i++) {
@@ -190,12 +183,7 @@ static void test_sigchld_mode(void)
     ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 
     /* An unreferenced child does not keep the loop; referenced again, it does. */
-    plain_pipe(in);
-    memset(&killed, 0, sizeof killed);
-    stdio[0].fd = in[0];
-    o = proc_opts(cat, stdio, 3, &killed);
-    ASSERT_OK(tide_spawn(loop, &o, &killed.proc));
-    close(in[0]);
+    spawn_cat(loop, &killed, 0, &in[1]);
     tide_process_unref(killed.proc);
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
     ASSERT_EQ(killed.exits, 0);
