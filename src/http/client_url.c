@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "http/client_internal.h"
+#include "http/token.h"
 
 static char *dup_n(const char *s, size_t n)
 {
@@ -116,23 +117,15 @@ char *tide__hc_url_resolve(const char *base, const char *location)
     return r;
 }
 
-static int is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-/* A name must be a token and a value free of CR, LF and NUL, or the
+/* A name must be a token and a value a field value (http/token.h), or the
  * caller's header could start a header (or a request) of its own. */
 int tide__hc_check_headers(const tide_http_header_t *hdrs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *name = hdrs[i].name, *value = hdrs[i].value;
         if (!name || !value || !*name) return -EINVAL;
-        for (const char *c = name; *c; c++)
-            if (!is_tchar((unsigned char)*c)) return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
-        for (const char *c = value; *c; c++)
-            if (*c == '\r' || *c == '\n') return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
+        if (!tide__http_is_token(name) || !tide__http_is_field_value(value))
+            return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/http_internal.h"
+#include "http/token.h"
 
 void tide__http_exchange_finish(tide_http_req_t *req)
 {
@@ -223,8 +224,7 @@ int tide_http_res_send(tide_http_res_t *res, int status, const char *content_typ
         if (err) return err;
     }
     if (content_type) {
-        for (const char *p = content_type; *p; p++)
-            if (*p == '\r' || *p == '\n') return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
+        if (!tide__http_is_field_value(content_type)) return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
         res->ctype = content_type;
     }
     int err = tide_http_res_end(res, body, len);

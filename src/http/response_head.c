@@ -8,32 +8,12 @@
 #include <strings.h>
 
 #include "http/http_internal.h"
-
-/* RFC 9110 token characters. */
-static int is_token(const char *s)
-{
-    if (!*s) return 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch <= 32 || ch >= 127 || strchr("\"(),/:;<=>?@[\\]{}", ch)) return 0;
-    }
-    return 1;
-}
-
-/* Node's checkInvalidHeaderChar: tab, visible ASCII and obs-text only. */
-static int is_value(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch != '\t' && (ch < 32 || ch == 127)) return 0;
-    }
-    return 1;
-}
+#include "http/token.h"
 
 static int check(tide_http_res_t *res, const char *name, const char *value)
 {
-    if (!res || !name || !value || !is_token(name)) return -EINVAL;
-    if (!is_value(value)) return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
+    if (!res || !name || !value || !tide__http_is_token(name)) return -EINVAL;
+    if (!tide__http_is_field_value(value)) return TIDE_ERR_HTTP_INVALID_HEADER_VALUE;
     if (res->flags & RES_HEADERS_SENT) return TIDE_ERR_HTTP_HEADERS_SENT;
     return 0;
 }

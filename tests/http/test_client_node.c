@@ -88,6 +88,9 @@ static void test_post_buffer_and_headers(void)
     tide_http_header_t bad[] = {{"X-Evil", "a\r\nX-Injected: 1"}};
     o.headers = bad;
     ASSERT_EQ(tide_http_fetch(loop, &o, on_fetched, NULL), TIDE_ERR_HTTP_INVALID_HEADER_VALUE);
+    tide_http_header_t ctl[] = {{"X-Ctl", "a\x01b"}}; /* Node refuses control bytes too */
+    o.headers = ctl;
+    ASSERT_EQ(tide_http_fetch(loop, &o, on_fetched, NULL), TIDE_ERR_HTTP_INVALID_HEADER_VALUE);
     tide_http_header_t badname[] = {{"X Evil", "a"}};
     o.headers = badname;
     ASSERT_EQ(tide_http_fetch(loop, &o, on_fetched, NULL), TIDE_ERR_HTTP_INVALID_HEADER_VALUE);
