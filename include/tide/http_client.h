@@ -111,7 +111,9 @@ typedef struct {
     size_t body_len;
     unsigned flags;                    /* TIDE_HTTP_BODY_STREAM, ... */
     tide_http_agent_t *agent;          /* NULL: the loop's default agent */
-    uint64_t connect_timeout_ms;       /* 0: none */
+    /* The lookup and every connect attempt together (a name's addresses
+     * are tried in turn, 250 ms each but the last); 0: none. */
+    uint64_t connect_timeout_ms;
     /* Node's request timeout: this long with no byte in either direction
      * (waiting for a free socket is not counted) fails with -ETIMEDOUT. */
     uint64_t timeout_ms;

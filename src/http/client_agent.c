@@ -145,6 +145,7 @@ static void conn_unref(tide__hc_conn_t *conn)
     if (--conn->refs) return;
     tide_http_agent_t *agent = conn->agent;
     agent->nconns--;
+    tide_dns_free(conn->addrs);
     tide__free(conn);
     agent_maybe_free(agent);
 }
@@ -158,6 +159,17 @@ static void timer_closed(tide_handle_t *h, void *data)
 static int conn_on_close(tide_emitter_t *em, tide_event_t ev, void *arg, void *data);
 static int conn_on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *data);
 static int conn_on_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data);
+
+/* Add (on) or remove the connection's listeners on its socket. */
+static int conn_listen(tide__hc_conn_t *conn, tide_stream_t *s, int on)
+{
+    int (*op)(tide_stream_t *, tide_event_t, tide_listener_fn, void *) = on ? tide_stream_on : tide_stream_off;
+    int rc = op(s, TIDE_EVENT_DATA, tide__hc_conn_on_data, conn);
+    if (!rc) rc = op(s, TIDE_EVENT_END, conn_on_end, conn);
+    if (!rc) rc = op(s, TIDE_EVENT_ERROR, conn_on_error, conn);
+    if (!rc) rc = op(s, TIDE_EVENT_CLOSE, conn_on_close, conn);
+    return rc;
+}
 
 /* Out of the pool and closed: the socket is destroyed (its 'close' lets
  * the connection go), timers closed. Safe to call twice. */
@@ -210,12 +222,11 @@ static int conn_on_close(tide_emitter_t *em, tide_event_t ev, void *arg, void *d
     (void)ev, (void)arg;
     tide__hc_conn_t *conn = data;
     tide_stream_t *s = tide_stream_of(em);
-    if (conn->state != CONN_CLOSED) tide__hc_conn_eof(conn, TIDE_ERR_HTTP_SOCKET_HANG_UP);
-    tide_stream_off(s, TIDE_EVENT_DATA, tide__hc_conn_on_data, conn);
-    tide_stream_off(s, TIDE_EVENT_END, conn_on_end, conn);
-    tide_stream_off(s, TIDE_EVENT_ERROR, conn_on_error, conn);
-    tide_stream_off(s, TIDE_EVENT_CLOSE, conn_on_close, conn);
-    conn->sock = NULL;
+    if (s == conn->sock) { /* not a failed attempt's socket */
+        if (conn->state != CONN_CLOSED) tide__hc_conn_eof(conn, TIDE_ERR_HTTP_SOCKET_HANG_UP);
+        conn->sock = NULL;
+    }
+    conn_listen(conn, s, 0);
     tide_stream_release(s);
     conn_unref(conn); /* the socket's */
     return 0;
@@ -226,6 +237,7 @@ static int conn_on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *d
     (void)em, (void)ev;
     tide__hc_conn_t *conn = data;
     tide_error_t *err = arg;
+    if (tide_stream_of(em) != conn->sock) return 0; /* a failed attempt's */
     if (conn->state == CONN_CONNECTING || conn->state == CONN_CLOSED) return 0; /* connect_done has it */
     tide__hc_conn_eof(conn, err->code);
     return 0;
@@ -233,32 +245,64 @@ static int conn_on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *d
 
 static int conn_on_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 {
-    (void)em, (void)ev, (void)arg;
-    tide__hc_conn_eof(data, 0);
+    (void)ev, (void)arg;
+    tide__hc_conn_t *conn = data;
+    if (tide_stream_of(em) == conn->sock) tide__hc_conn_eof(conn, 0);
     return 0;
+}
+
+/* A failed attempt's socket goes; its 'error' and 'close' still reach the
+ * listeners, which ignore a socket that is no longer conn->sock, and its
+ * 'close' releases it and the connection's reference. */
+static void conn_drop_attempt(tide__hc_conn_t *conn)
+{
+    tide_stream_t *s = conn->sock;
+    conn->sock = NULL;
+    if (!tide_stream_destroyed(s)) tide_stream_destroy(s, NULL);
+}
+
+static int conn_try_next(tide__hc_conn_t *conn);
+
+/* The connection could not be made: the exchange hears it. */
+static void conn_fail(tide__hc_conn_t *conn, int code)
+{
+    tide__hc_ex_t *ex = conn->ex;
+    conn->ex = NULL;
+    tide__hc_conn_close(conn);
+    if (ex) tide__hc_ex_conn_failed(ex, code);
 }
 
 static void connect_done(tide_stream_t *s, int status, void *data)
 {
     tide__hc_conn_t *conn = data;
-    if (conn->state != CONN_CONNECTING) return;
+    /* A dropped attempt's socket reports -ECANCELED as it goes. */
+    if (conn->state != CONN_CONNECTING || s != conn->sock) return;
     if (status < 0) {
-        tide__hc_ex_t *ex = conn->ex;
-        conn->ex = NULL;
-        tide__hc_conn_close(conn);
-        if (ex) tide__hc_ex_conn_failed(ex, status);
+        /* Another address may answer (the connection stays CONNECTING);
+         * the last failure is the one reported. */
+        if (conn->next_addr) {
+            conn_drop_attempt(conn);
+            int rc = conn_try_next(conn);
+            if (rc == 0) return;
+            if (rc != -ETIMEDOUT) status = rc;
+        }
+        conn_fail(conn, status);
         return;
     }
     conn->state = CONN_BUSY;
+    tide_dns_free(conn->addrs);
+    conn->addrs = conn->next_addr = NULL;
     tide_tcp_set_nodelay(s, 1);
+    if (conn->ex && conn->ex->state == EX_CONNECTING) tide__hc_ex_start(conn->ex);
 }
 
-static int conn_connect(tide__hc_conn_t *conn, const struct sockaddr *sa, socklen_t len)
+static int conn_connect(tide__hc_conn_t *conn, const struct sockaddr *sa, socklen_t len,
+                        uint64_t timeout_ms)
 {
     tide__hc_ex_t *ex = conn->ex;
     tide_connect_opts_t co;
     memset(&co, 0, sizeof co);
-    co.timeout_ms = ex ? ex->opts.connect_timeout_ms : 0;
+    co.timeout_ms = timeout_ms;
     tide_stream_t *s;
     int rc = tide_tcp_connect_addr(conn->agent->loop, sa, len, &co, connect_done, conn, &s);
     if (rc) return rc;
@@ -266,23 +310,84 @@ static int conn_connect(tide__hc_conn_t *conn, const struct sockaddr *sa, sockle
     conn->state = CONN_CONNECTING;
     conn->refs++; /* until 'close' */
     conn->agent->stats.connections++;
-    if (tide_stream_on(s, TIDE_EVENT_DATA, tide__hc_conn_on_data, conn) ||
-        tide_stream_on(s, TIDE_EVENT_END, conn_on_end, conn) ||
-        tide_stream_on(s, TIDE_EVENT_ERROR, conn_on_error, conn) ||
-        tide_stream_on(s, TIDE_EVENT_CLOSE, conn_on_close, conn)) {
-        /* listeners could not be added (no memory): give up this socket */
-        tide_stream_off(s, TIDE_EVENT_DATA, tide__hc_conn_on_data, conn);
-        tide_stream_off(s, TIDE_EVENT_END, conn_on_end, conn);
-        tide_stream_off(s, TIDE_EVENT_ERROR, conn_on_error, conn);
-        tide_stream_off(s, TIDE_EVENT_CLOSE, conn_on_close, conn);
+    if (conn_listen(conn, s, 1)) {
+        /* Listeners could not be added (no memory): none stays, and the
+         * socket goes at once (destroyed without an error, nothing is
+         * uncaught; its connect reports to a socket no longer ours). */
+        conn_listen(conn, s, 0);
+        conn->sock = NULL;
         tide_stream_destroy(s, NULL);
         tide_stream_release(s);
-        conn->sock = NULL;
         conn->refs--;
         return -ENOMEM;
     }
-    if (ex) tide__hc_ex_start(ex);
+    /* The request goes out with the connect, queued on the socket, unless
+     * another address may still be tried: its body must not be spent on a
+     * socket that fails. Then it starts once connected. */
+    if (ex && ex->state == EX_CONNECTING && !conn->next_addr) tide__hc_ex_start(ex);
     return 0;
+}
+
+/* Connect to the next resolved address. As Node's autoSelectFamily does,
+ * an attempt that has not connected within TIDE__HC_ATTEMPT_MS gives way to
+ * the next address; the last one has what is left of connect_timeout_ms.
+ * -ETIMEDOUT when that has run out. */
+static int conn_try_next(tide__hc_conn_t *conn)
+{
+    int rc = -ECONNREFUSED;
+    while (conn->next_addr) {
+        struct addrinfo *ai = conn->next_addr;
+        conn->next_addr = ai->ai_next;
+        uint64_t timeout_ms = 0;
+        if (conn->connect_deadline) {
+            uint64_t now = tide_now(conn->agent->loop);
+            if (now >= conn->connect_deadline) return -ETIMEDOUT;
+            timeout_ms = conn->connect_deadline - now;
+        }
+        if (conn->next_addr && (!timeout_ms || timeout_ms > TIDE__HC_ATTEMPT_MS)) timeout_ms = TIDE__HC_ATTEMPT_MS;
+        struct sockaddr_storage ss;
+        memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+        if (ss.ss_family == AF_INET) ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)conn->pool->port);
+        else ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)conn->pool->port);
+        rc = conn_connect(conn, (struct sockaddr *)&ss, ai->ai_addrlen, timeout_ms);
+        if (rc == 0) return 0;
+    }
+    return rc;
+}
+
+/* The resolver's answer reordered as Node's autoSelectFamily tries it:
+ * families alternate, starting with the first address's, each family in
+ * the resolver's order. Only TCP addresses of IPv4 and IPv6 are kept in the
+ * order; the others stay at the end and are never tried. */
+static struct addrinfo *interleave_families(struct addrinfo *res)
+{
+    struct addrinfo *lists[2] = {NULL, NULL}, **tails[2] = {&lists[0], &lists[1]};
+    struct addrinfo *rest = NULL, **rest_tail = &rest;
+    int first = -1;
+    for (struct addrinfo *ai = res, *next; ai; ai = next) {
+        next = ai->ai_next;
+        ai->ai_next = NULL;
+        int f = ai->ai_family == AF_INET ? 0 : ai->ai_family == AF_INET6 ? 1 : -1;
+        if (f < 0) {
+            *rest_tail = ai;
+            rest_tail = &ai->ai_next;
+            continue;
+        }
+        if (first < 0) first = f;
+        *tails[f] = ai;
+        tails[f] = &ai->ai_next;
+    }
+    struct addrinfo *head = NULL, **tail = &head;
+    for (int f = first < 0 ? 0 : first; lists[0] || lists[1]; f ^= 1) {
+        if (!lists[f]) continue;
+        struct addrinfo *ai = lists[f];
+        lists[f] = ai->ai_next;
+        ai->ai_next = NULL;
+        *tail = ai;
+        tail = &ai->ai_next;
+    }
+    *tail = rest;
+    return head;
 }
 
 static void lookup_done(tide_loop_t *loop, int status, struct addrinfo *res, void *data)
@@ -293,32 +398,28 @@ static void lookup_done(tide_loop_t *loop, int status, struct addrinfo *res, voi
         int rc = status;
         if (!rc && !res) rc = TIDE_ENOTFOUND;
         if (!rc) {
-            struct sockaddr_storage ss;
-            memcpy(&ss, res->ai_addr, res->ai_addrlen);
-            if (ss.ss_family == AF_INET) ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)conn->pool->port);
-            else ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)conn->pool->port);
-            rc = conn_connect(conn, (struct sockaddr *)&ss, res->ai_addrlen);
+            conn->addrs = conn->next_addr = interleave_families(res);
+            res = NULL;
+            rc = conn_try_next(conn);
         }
-        if (rc) {
-            tide__hc_ex_t *ex = conn->ex;
-            conn->ex = NULL;
-            tide__hc_conn_close(conn);
-            if (ex) tide__hc_ex_conn_failed(ex, rc);
-        }
+        if (rc) conn_fail(conn, rc);
     }
     tide_dns_free(res);
     conn_unref(conn); /* the lookup's */
 }
 
 /* A numeric address or "localhost" connects at once; other names are
- * looked up first (the first address the resolver gives is used). */
+ * looked up first, and their addresses tried in turn. */
 static int conn_open(tide__hc_conn_t *conn)
 {
     tide__hc_pool_t *p = conn->pool;
+    uint64_t timeout_ms = conn->ex ? conn->ex->opts.connect_timeout_ms : 0;
     struct sockaddr_storage ss;
     socklen_t len;
     if (tide_net_addr(p->host, p->port, &ss, &len) == 0)
-        return conn_connect(conn, (struct sockaddr *)&ss, len);
+        return conn_connect(conn, (struct sockaddr *)&ss, len, timeout_ms);
+    /* The connect timeout covers the lookup too. */
+    if (timeout_ms) conn->connect_deadline = tide_now(conn->agent->loop) + timeout_ms;
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;

@@ -53,6 +53,10 @@ struct tide__hc_pool_s {
 
 enum { CONN_RESOLVING, CONN_CONNECTING, CONN_BUSY, CONN_FREE, CONN_CLOSED };
 
+/* How long a connect to one of several resolved addresses may take before
+ * the next one is tried (Node's autoSelectFamilyAttemptTimeout). */
+#define TIDE__HC_ATTEMPT_MS 250
+
 struct tide__hc_conn_s {
     tide__queue_t node; /* in pool->free while free */
     tide_http_agent_t *agent;
@@ -70,6 +74,12 @@ struct tide__hc_conn_s {
     const tide_chunk_t *chunk; /* the socket chunk being parsed */
     int msg_done;           /* the parser paused at the end of a response */
     int keep;               /* that response allows reuse */
+    /* While connecting to a name: the resolver's addresses (owned) in the
+     * order they are tried, the next one to try, and when the whole
+     * connect must be done (0: no connect timeout). */
+    struct addrinfo *addrs;
+    struct addrinfo *next_addr;
+    uint64_t connect_deadline;
 };
 
 enum { EX_QUEUED, EX_CONNECTING, EX_SENT, EX_BODY, EX_DONE };
