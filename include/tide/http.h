@@ -94,6 +94,10 @@ TIDE_API void tide_http_server_close_all(tide_http_server_t *server);
 /* Open connections, and requests served since listen. */
 TIDE_API size_t tide_http_server_connections(const tide_http_server_t *server);
 TIDE_API uint64_t tide_http_server_requests(const tide_http_server_t *server);
+/* Connections closed unserved because the process was out of file
+ * descriptors (EMFILE/ENFILE): each is taken and closed at once so the
+ * client sees a reset, not a hang; connections already open are served. */
+TIDE_API uint64_t tide_http_server_dropped(const tide_http_server_t *server);
 
 /* ---- the request -------------------------------------------------------- */
 

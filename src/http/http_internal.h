@@ -76,6 +76,8 @@ struct tide_http_server_s {
     tide__http_tlist_t tl[4]; /* by TL_* (TL_NONE unused) */
     tide_timer_t *sweep;
     uint64_t sweep_due;       /* 0: not armed */
+    tide_id_t retry;          /* accepting paused after EMFILE; 0: not */
+    uint64_t dropped;         /* connections closed unserved for lack of fds */
     tide_http_server_close_cb close_cb;
     void *close_data;
     tide__queue_t node;       /* in the loop's servers */

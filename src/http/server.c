@@ -10,6 +10,29 @@
 /* Connections taken per readiness before other fds get their turn. */
 #define ACCEPT_BATCH 64
 
+static void resume_accepting(tide_loop_t *loop, void *data)
+{
+    tide_http_server_t *srv = data;
+    srv->retry = 0;
+    tide__net_keep_spare(loop);
+    if (!(srv->flags & SRV_CLOSED_FD)) (void)tide__io_start(loop, &srv->io, TIDE__IN);
+}
+
+/* Out of fds: shed the backlog (clients see a reset, not a hang), or
+ * stop watching the listening fd for a while so the loop does not spin
+ * on it; connections already open are served either way. */
+static void server_emfile(tide_http_server_t *srv)
+{
+    if (tide__net_shed_backlog(srv->loop, srv->io.fd, &srv->dropped)) return;
+    srv->retry = tide_set_timeout(srv->loop, resume_accepting, srv, TIDE__EMFILE_PAUSE_MS);
+    if (srv->retry <= 0) {
+        srv->retry = 0;
+        return; /* no timer: the next readiness tries again */
+    }
+    tide_timeout_unref(srv->loop, srv->retry); /* the server keeps the loop */
+    tide__io_stop(srv->loop, &srv->io);
+}
+
 static void http_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events)
 {
     uint32_t tag = *(uint32_t *)(io + 1);
@@ -21,8 +44,11 @@ static void http_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events)
         for (int i = 0; i < ACCEPT_BATCH && !(srv->flags & SRV_CLOSING); i++) {
             int fd = tide__sys.accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd < 0) {
-                if (errno == EINTR || errno == ECONNABORTED) continue;
-                break; /* EAGAIN, or EMFILE: the backlog waits for the next turn */
+                if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+                if (errno == EMFILE || errno == ENFILE) server_emfile(srv);
+                /* EAGAIN: the backlog is empty. Others (ENOBUFS, ENOMEM)
+                 * pass: the next readiness tries again. */
+                break;
             }
             if (tide__http_conn_adopt(srv, fd) < 0) tide__net_close_fd(fd);
         }
@@ -42,6 +68,8 @@ static void close_listener(tide_http_server_t *srv)
 {
     if (srv->flags & SRV_CLOSED_FD) return;
     srv->flags |= SRV_CLOSED_FD;
+    if (srv->retry) tide_clear_timeout(srv->loop, srv->retry);
+    srv->retry = 0;
     tide__io_stop(srv->loop, &srv->io);
     tide__net_close_fd(srv->io.fd);
     srv->loop->active_refs--;
@@ -187,6 +215,7 @@ int tide_http_listen(tide_loop_t *loop, const char *host, int port,
         return err;
     }
     loop->active_refs++;
+    tide__net_keep_spare(loop); /* for shedding the backlog on EMFILE */
     tide__queue_insert_tail(&hl->servers, &srv->node);
     *out = srv;
     return 0;
@@ -204,6 +233,10 @@ size_t tide_http_server_connections(const tide_http_server_t *server)
 uint64_t tide_http_server_requests(const tide_http_server_t *server)
 {
     return server ? server->nrequests : 0;
+}
+uint64_t tide_http_server_dropped(const tide_http_server_t *server)
+{
+    return server ? server->dropped : 0;
 }
 
 static void run_close_cb(tide_loop_t *loop, void *data)

@@ -176,4 +176,14 @@ void tide__sock_let_go_fd(tide__sock_t *k);
 /* Close an fd through the system-call table, keeping errno. */
 void tide__net_close_fd(int fd);
 
+/* Out of file descriptors on accept (EMFILE/ENFILE from listen_fd): take
+ * each pending connection with the loop's spare fd and close it, counting
+ * them in *shed. 1 when the backlog was emptied and the spare is kept
+ * again, so accepting may go on; 0 when the caller must stop watching
+ * listen_fd for TIDE__EMFILE_PAUSE_MS (level-triggered epoll would report
+ * the backlog on every iteration) and then call tide__net_keep_spare. */
+#define TIDE__EMFILE_PAUSE_MS 100
+int tide__net_shed_backlog(tide_loop_t *loop, int listen_fd, uint64_t *shed);
+void tide__net_keep_spare(tide_loop_t *loop);
+
 #endif /* TIDE_IO_NET_INTERNAL_H */

@@ -10,9 +10,6 @@
 
 /* Connections taken per readiness before other fds get their turn. */
 #define ACCEPT_BATCH 128
-/* Accepting pauses this long when the fd table is full and no spare fd
- * could be kept (so level-triggered epoll does not spin on the backlog). */
-#define EMFILE_PAUSE_MS 100
 
 typedef struct {
     tide__queue_t node;
@@ -42,47 +39,51 @@ static void server_update(tide_server_t *srv)
     (void)tide__io_start(srv->loop, &srv->io, take ? TIDE__IN : 0);
 }
 
-static void reopen_spare(tide__net_t *net)
+void tide__net_keep_spare(tide_loop_t *loop)
 {
+    tide__net_t *net = tide__net(loop);
     if (net->spare_fd < 0) net->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Give the spare fd up for a moment to take each pending connection and
+ * close it at once (the client sees its connection reset instead of
+ * hanging in the backlog), then keep the spare again. */
+int tide__net_shed_backlog(tide_loop_t *loop, int listen_fd, uint64_t *shed)
+{
+    tide__net_t *net = tide__net(loop);
+    if (net->spare_fd < 0) return 0;
+    int drained = 0;
+    tide__net_close_fd(net->spare_fd);
+    net->spare_fd = -1;
+    for (int i = 0; i < ACCEPT_BATCH * 8; i++) {
+        int fd = tide__sys.accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EAGAIN: the backlog is empty. Still EMFILE/ENFILE (the
+             * system's table, or another thread took the slot): pause. */
+            drained = errno == EAGAIN || errno == EWOULDBLOCK;
+            break;
+        }
+        tide__net_close_fd(fd);
+        (*shed)++;
+    }
+    tide__net_keep_spare(loop);
+    return drained && net->spare_fd >= 0;
 }
 
 static void resume_accepting(tide_loop_t *loop, void *data)
 {
     tide_server_t *srv = data;
     srv->retry = 0;
-    reopen_spare(tide__net(loop));
+    tide__net_keep_spare(loop);
     server_update(srv);
 }
 
-/* The fd table is full. Give the spare fd up for a moment to take each
- * pending connection and close it at once (the client sees its connection
- * reset instead of hanging in the backlog), then keep the spare again.
- * Without a spare, stop watching for a while: level-triggered epoll would
- * report the backlog on every iteration. */
+/* The fd table is full: shed the backlog, or stop watching for a while. */
 static void server_emfile(tide_server_t *srv)
 {
-    tide__net_t *net = tide__net(srv->loop);
-    int drained = 0;
-    if (net->spare_fd >= 0) {
-        tide__net_close_fd(net->spare_fd);
-        net->spare_fd = -1;
-        for (int i = 0; i < ACCEPT_BATCH * 8; i++) {
-            int fd = tide__sys.accept4(srv->io.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd < 0) {
-                if (errno == EINTR || errno == ECONNABORTED) continue;
-                /* EAGAIN: the backlog is empty. Still EMFILE/ENFILE (the
-                 * system's table, or another thread took the slot): pause. */
-                drained = errno == EAGAIN || errno == EWOULDBLOCK;
-                break;
-            }
-            tide__net_close_fd(fd);
-            srv->emfile++;
-        }
-        reopen_spare(net);
-        if (drained && net->spare_fd >= 0) return;
-    }
-    srv->retry = tide_set_timeout(srv->loop, resume_accepting, srv, EMFILE_PAUSE_MS);
+    if (tide__net_shed_backlog(srv->loop, srv->io.fd, &srv->emfile)) return;
+    srv->retry = tide_set_timeout(srv->loop, resume_accepting, srv, TIDE__EMFILE_PAUSE_MS);
     if (srv->retry > 0) tide_timeout_unref(srv->loop, srv->retry); /* the server keeps the loop */
     else srv->retry = 0;
     server_update(srv);
@@ -161,7 +162,7 @@ int tide__server_listen(tide_loop_t *loop, int fd, int family, const tide_listen
             return err;
         }
     }
-    reopen_spare(net);
+    tide__net_keep_spare(loop);
     tide__queue_insert_tail(&net->servers, &srv->node);
     server_set_active(srv, 1);
     *out = srv;
