@@ -267,23 +267,30 @@ static void on_eof(tide__http_conn_t *c)
     }
 }
 
+/* The connection cannot go on reading (a socket error, or no memory for
+ * a read buffer: retrying would spin on a level-triggered fd): it closes,
+ * and the client-error hook hears the code unless a response was under
+ * way (its handler hears 'close'). */
+static void read_failed(tide__http_conn_t *c, int code)
+{
+    if (c->cur && !(c->cur->res.flags & RES_DONE)) tide__http_conn_close(c);
+    else tide__http_conn_fail(c, code, 0);
+}
+
 static void do_read(tide__http_conn_t *c)
 {
     tide__net_t *net = tide__net(c->srv->loop);
     char *buf = tide__net_buf_get(net);
-    if (!buf) return; /* level-triggered: tried again on the next turn */
+    if (TIDE__UNLIKELY(!buf)) {
+        read_failed(c, -ENOMEM);
+        return;
+    }
     ssize_t n;
     do n = tide__sys.read(c->io.fd, buf, TIDE__READ_BUF_SIZE);
     while (n < 0 && errno == EINTR);
-    if (n > 0) {
-        process(c, buf, (size_t)n);
-    } else if (n == 0) {
-        on_eof(c);
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        int code = -errno;
-        if (c->cur && !(c->cur->res.flags & RES_DONE)) tide__http_conn_close(c);
-        else tide__http_conn_fail(c, code, 0);
-    }
+    if (n > 0) process(c, buf, (size_t)n);
+    else if (n == 0) on_eof(c);
+    else if (errno != EAGAIN && errno != EWOULDBLOCK) read_failed(c, -errno);
     tide__net_buf_put(buf, net);
 }
 
