@@ -133,12 +133,15 @@ static int on_body(llhttp_t *ll, const char *at, size_t len)
     if (len == 0 || ex->dump || !ex->res || !ex->res->body) return 0;
     tide__hc_conn_t *conn = ll->data;
     const tide_chunk_t *view;
-    if (tide_chunk_slice(conn->chunk, (size_t)(at - (const char *)conn->chunk->base), len, &view)) {
-        tide__hc_ex_fail(ex, tide__hc_error(-ENOMEM, "response body"));
+    int more = tide_chunk_slice(conn->chunk, (size_t)(at - (const char *)conn->chunk->base), len, &view);
+    if (more == 0) {
+        more = tide_stream_push_chunk(ex->res->body, view);
+        tide_chunk_release(view);
+    }
+    if (more < 0) { /* no memory for the chunk: the body would have a hole */
+        tide__hc_ex_fail(ex, tide__hc_error(more, "response body"));
         return -1;
     }
-    int more = tide_stream_push_chunk(ex->res->body, view);
-    tide_chunk_release(view);
     if (ex_of(ll) != ex) return -1;
     /* The body's buffer is full: stop reading the socket until the
      * program reads (the body's _read resumes it). */

@@ -55,7 +55,14 @@ tide_stream_t *tide_http_req_body(tide_http_req_t *req)
 int tide__http_body_push(tide_http_req_t *req, const char *p, size_t n)
 {
     if (!req->body) return 1;
-    return tide_stream_push_copy(req->body, p, n) == 0 ? 0 : 1;
+    int rc = tide_stream_push_copy(req->body, p, n);
+    if (TIDE__LIKELY(rc >= 0)) return rc;
+    /* No memory for the chunk: the body would have a hole. The handler
+     * hears the error on the body, and the rest of it is read and dropped
+     * so that its answer can still go out. */
+    req->conn->flags |= C_DISCARD;
+    tide_stream_destroy(req->body, tide_error_new(rc, "request body: no memory for a chunk"));
+    return 1;
 }
 
 void tide__http_body_end(tide_http_req_t *req)
