@@ -18,12 +18,23 @@ static int on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *data);
 
 static void complete_tick(tide_loop_t *loop, void *data);
 
+/* Add (on) or remove the reader's listeners. 'close' before 'end' is an
+ * abort, as for Node's body readers: the body was destroyed without an
+ * error recorded (a client gone, or no memory even for the error). */
+static int body_listen(tide_stream_t *s, tide_http_ctx_t *ctx, int on)
+{
+    int (*op)(tide_stream_t *, tide_event_t, tide_listener_fn, void *) = on ? tide_stream_on : tide_stream_off;
+    int rc = op(s, TIDE_EVENT_ERROR, on_error, ctx);
+    if (!rc) rc = op(s, TIDE_EVENT_CLOSE, on_error, ctx);
+    if (!rc) rc = op(s, TIDE_EVENT_END, on_end, ctx);
+    if (!rc) rc = op(s, TIDE_EVENT_DATA, on_data, ctx);
+    return rc;
+}
+
 void tide__body_detach(tide_http_ctx_t *ctx)
 {
     if (!ctx->body_stream) return;
-    tide_stream_off(ctx->body_stream, TIDE_EVENT_DATA, on_data, ctx);
-    tide_stream_off(ctx->body_stream, TIDE_EVENT_END, on_end, ctx);
-    tide_stream_off(ctx->body_stream, TIDE_EVENT_ERROR, on_error, ctx);
+    body_listen(ctx->body_stream, ctx, 0);
     ctx->body_stream = NULL;
     if (ctx->body_state == 1) {
         /* The response ended while the body was still coming: the read
@@ -43,9 +54,7 @@ static void complete(tide_http_ctx_t *ctx, int status)
     if (ctx->body_state != 1) return;
     if (ctx->body_stream) {
         tide_stream_t *s = ctx->body_stream;
-        tide_stream_off(s, TIDE_EVENT_DATA, on_data, ctx);
-        tide_stream_off(s, TIDE_EVENT_END, on_end, ctx);
-        tide_stream_off(s, TIDE_EVENT_ERROR, on_error, ctx);
+        body_listen(s, ctx, 0);
         ctx->body_stream = NULL;
         /* Over the limit: stop taking the rest in; the server discards it
          * once the response ends. */
@@ -96,8 +105,8 @@ static int on_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 
 static int on_error(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
 {
-    tide_error_t *err = arg;
-    int code = err ? err->code : -EIO;
+    tide_error_t *err = ev == TIDE_EVENT_ERROR ? arg : NULL;
+    int code = err ? err->code : -ECONNABORTED;
     complete(data, code == TIDE_ERR_HTTP_BODY_TOO_LARGE ? TIDE_HTTP_STATUS_ERR(413) : code);
     return 0;
 }
@@ -120,18 +129,12 @@ int tide_http_read_body(tide_http_ctx_t *ctx, size_t limit, tide_http_body_cb cb
         ctx->body_status = 0;
     } else {
         tide_stream_t *s = tide_http_req_body(ctx->req);
-        int rc = s ? 0 : -ENOMEM;
-        if (rc == 0) rc = tide_stream_on(s, TIDE_EVENT_ERROR, on_error, ctx);
-        if (rc == 0) rc = tide_stream_on(s, TIDE_EVENT_END, on_end, ctx);
-        if (rc == 0) rc = tide_stream_on(s, TIDE_EVENT_DATA, on_data, ctx);
+        int rc = s ? body_listen(s, ctx, 1) : -ENOMEM;
         if (rc == 0) {
             ctx->body_stream = s;
             return 0;
         }
-        if (s) {
-            tide_stream_off(s, TIDE_EVENT_ERROR, on_error, ctx);
-            tide_stream_off(s, TIDE_EVENT_END, on_end, ctx);
-        }
+        if (s) body_listen(s, ctx, 0);
         ctx->body_state = 0;
         tide__ctx_unref(ctx);
         return rc;
