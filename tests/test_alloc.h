@@ -7,6 +7,7 @@
 #define TIDE_TEST_ALLOC_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/sys.h"
@@ -59,6 +60,35 @@ static inline void counting_alloc_install(void)
     tide__sys.malloc = counting_malloc;
     tide__sys.realloc = counting_realloc;
     tide__sys.free = counting_free;
+}
+
+/* The sweep: life(budget) runs a whole life (loop made, used, closed)
+ * with alloc_budget set to budget at its start, and returns 1 when the
+ * budget was never reached. Lives run with budget 0, 1, 2, ... until one
+ * completes; after each, every block tide allocated must be free again.
+ * A first life without a budget makes what a process makes once.
+ * Returns how many lives failed an allocation. */
+static inline long alloc_sweep(int (*life)(long budget))
+{
+    counting_alloc_install();
+    if (!life(-1)) {
+        fprintf(stderr, "alloc_sweep: the life without a budget failed\n");
+        abort();
+    }
+    long baseline = alloc_live, budget = 0;
+    while (!life(budget)) {
+        if (alloc_live != baseline || budget >= 100000) {
+            fprintf(stderr, "alloc_sweep: budget %ld left %ld blocks\n", budget, alloc_live - baseline);
+            abort();
+        }
+        budget++;
+    }
+    if (alloc_live != baseline) abort();
+    tide__sys.malloc = tide__sys_default.malloc;
+    tide__sys.realloc = tide__sys_default.realloc;
+    tide__sys.free = tide__sys_default.free;
+    printf("allocation failures survived: %ld\n", budget);
+    return budget;
 }
 
 #endif /* TIDE_TEST_ALLOC_H */

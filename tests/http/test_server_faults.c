@@ -178,20 +178,7 @@ static int one_life(long budget)
 
 static void test_every_allocation_fails_in_turn(void)
 {
-    counting_alloc_install();
-    ASSERT_EQ(one_life(-1), 1); /* warm-up: process-wide state is made once */
-    long baseline = alloc_live;
-    long budget = 0;
-    while (!one_life(budget)) {
-        ASSERT_EQ(alloc_live, baseline); /* nothing left behind */
-        budget++;
-        ASSERT_LT(budget, 10000);
-    }
-    ASSERT_EQ(alloc_live, baseline);
-    printf("allocation failures survived: %ld\n", budget);
-    tide__sys.malloc = tide__sys_default.malloc;
-    tide__sys.realloc = tide__sys_default.realloc;
-    tide__sys.free = tide__sys_default.free;
+    alloc_sweep(one_life);
 }
 
 /* ---- writes a few bytes at a time ----------------------------------------- */
