@@ -170,6 +170,7 @@ static TIDE__NOINLINE void spill_job(tide_loop_t *loop, tide_fn fn, tide__reacti
 void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s)
 {
     void *saved = loop->context;
+    s->running_spilled = 1;
     while (s->spill_head) {
         tide__reaction_t *r = s->spill_head;
         s->spill_head = r->spill_next;
@@ -177,6 +178,7 @@ void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s)
         loop->context = r->context;
         r->spill_job(loop, r);
     }
+    s->running_spilled = 0;
     loop->context = saved;
 }
 
@@ -411,10 +413,18 @@ static TIDE__NOINLINE void queue_reactions_release(tide_promise_t *p, tide__reac
 
 /* One reaction job (PromiseReactionJob). The common outcome, a handler
  * (or the pass-through) that returns a value, is settled here; the rest
- * goes to reaction_settle. */
+ * goes to reaction_settle.
+ *
+ * A job that the drain's microtask loop runs, and that settles a promise
+ * with one reaction while the ring is empty, would queue a job that is the
+ * very next one the drain pops: nothing runs in between. So that job runs
+ * here at once, with its context and counted as the drain would; a chain
+ * of thens runs as one loop, in the same order. Not while the spilled jobs
+ * run: there the next spilled job comes first. */
 static void reaction_job(tide_loop_t *loop, void *arg)
 {
     tide__reaction_t *r = arg;
+next_job:;
     tide_promise_t *src = r->source;
     tide_promise_t *derived = r->derived;
     void *data = r->data;
@@ -445,6 +455,12 @@ static void reaction_job(tide_loop_t *loop, void *arg)
                 promise_unref_in(s, derived);
             } else if (TIDE__LIKELY(!next->next)) {
                 next->source = derived;
+                if (tide__ring_empty(&loop->microtasks) && !s->running_spilled) {
+                    loop->context = next->context;
+                    loop->callbacks++;
+                    r = next;
+                    goto next_job;
+                }
                 queue_job(loop, reaction_job, next);
             } else {
                 queue_reactions_release(derived, next);

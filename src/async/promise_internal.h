@@ -85,6 +85,7 @@ typedef struct {
     /* jobs that could not be queued for lack of memory, run at the end
      * of the drain */
     tide__reaction_t *spill_head, *spill_tail;
+    int running_spilled;      /* tide__promises_run_spilled is running jobs */
     tide_rejection_cb on_unhandled, on_handled;
     void *on_unhandled_data, *on_handled_data;
     tide_unhandled_mode mode;
