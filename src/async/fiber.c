@@ -192,6 +192,7 @@ int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size, tide_
     f->in = &f->first_in;
     f->first_in = NULL;
     f->state = TIDE__FIBER_NEW;
+    f->by_job = 0;
     f->fn = fn;
     f->loop = loop;
     f->data = NULL;
@@ -216,7 +217,7 @@ int tide_fiber_new(tide_loop_t *loop, tide_fiber_fn fn, size_t stack_size, tide_
  * parked fiber's *in, yield and the end of the body write the resumer's
  * *out. The switch then carries only the return code (0 yielded, 1
  * finished), so both calls end in a tail call to it. */
-int tide_fiber_resume(tide_fiber_t *f, void *in, void **out)
+static inline int resume(tide_fiber_t *f, void *in, void **out, int by_job)
 {
     if (TIDE__UNLIKELY(!f || f->state > TIDE__FIBER_SUSPENDED))
         return !f || f->state == TIDE__FIBER_FINISHED ? -EINVAL : -EBUSY;
@@ -226,6 +227,7 @@ int tide_fiber_resume(tide_fiber_t *f, void *in, void **out)
     f->resumer = self;
     f->resumer_sp = save;
     f->out = out;
+    f->by_job = by_job;
     if (f->in) *f->in = in;
     f->state = TIDE__FIBER_RUNNING;
     tide__fiber_running = f;
@@ -240,6 +242,10 @@ int tide_fiber_resume(tide_fiber_t *f, void *in, void **out)
     return tide__switch(save, f->sp, 0);
 #endif
 }
+
+int tide_fiber_resume(tide_fiber_t *f, void *in, void **out) { return resume(f, in, out, 0); }
+
+int tide__fiber_resume_job(tide_fiber_t *f, void *in) { return resume(f, in, NULL, 1); }
 
 int tide_fiber_yield(void *out, void **in)
 {

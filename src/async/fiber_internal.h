@@ -20,6 +20,7 @@ struct tide_fiber_s {
     void **out;              /* where the resumer wants the yielded value */
     void **in;               /* where the parked fiber wants the resumed value */
     int state;
+    int by_job;              /* this run began with tide__fiber_resume_job */
     tide__stack_t *stack;    /* NULL once given back */
     void *first_in;          /* the first resume's value: fn's arg */
 
@@ -43,6 +44,11 @@ struct tide_fiber_s {
  * library too (a dynamic TLS access is a call), and is safe to read from a
  * signal handler. */
 extern __thread tide_fiber_t *tide__fiber_running __attribute__((tls_model("initial-exec")));
+
+/* tide_fiber_resume for the microtask that resumes an awaiting task: the
+ * fiber knows, until it next suspends, that its resumer is that job, which
+ * returns straight to the drain (task.c, await_settled). */
+int tide__fiber_resume_job(tide_fiber_t *f, void *in);
 
 /* Overflow detection (overflow.c): install the process's SIGSEGV/SIGBUS
  * handler once and give this thread an alternate signal stack once, so the

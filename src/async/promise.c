@@ -49,20 +49,26 @@ TIDE__NOINLINE tide__promises_t *tide__promises_create(tide_loop_t *loop)
 
 /* ---- life and death ---------------------------------------------------- */
 
+/* A pending promise with `refs` references. value is set when it
+ * settles, tail only once head is set, keeper and value_free only with
+ * their flags. */
+static inline void promise_init(tide_promise_t *p, tide_loop_t *loop, uint32_t refs)
+{
+    p->refs = refs;
+    p->state = TIDE__P_PENDING;
+    p->flags = 0;
+    p->spare = 0;
+    p->loop = loop;
+    p->head = NULL;
+}
+
 tide_promise_t *tide__promise_alloc(tide_loop_t *loop)
 {
     tide__promises_t *s = tide__promises(loop);
     if (TIDE__UNLIKELY(!s)) return NULL;
     tide_promise_t *p = tide__pool_get(&s->promises);
     if (TIDE__UNLIKELY(!p)) return NULL;
-    p->refs = 1;
-    p->state = TIDE__P_PENDING;
-    p->flags = 0;
-    p->loop = loop;
-    p->head = p->tail = NULL;
-    p->keeper = NULL;
-    /* value is set when it settles; value_free only with OWNS_VALUE */
-    s->live++;
+    promise_init(p, loop, 1);
     return p;
 }
 
@@ -102,8 +108,7 @@ static void promise_free_all(tide_promise_t *first)
         } else if (p->flags & TIDE__PF_OWNS_VALUE) {
             p->value_free(p->value);
         }
-        if (p->keeper != p) TIDE__UNREF(p->keeper);
-        s->live--;
+        if ((p->flags & TIDE__PF_KEEPER) && p->keeper != p) TIDE__UNREF(p->keeper);
         tide__pool_put(&s->promises, p);
     }
 #undef TIDE__UNREF
@@ -120,9 +125,7 @@ tide_promise_t *tide_promise_ref(tide_promise_t *p)
 static inline void promise_unref_in(tide__promises_t *s, tide_promise_t *p)
 {
     if (--p->refs) return;
-    if (TIDE__LIKELY(p->state == TIDE__P_FULFILLED && !p->keeper &&
-                     !(p->flags & (TIDE__PF_OWNS_VALUE | TIDE__PF_RESOLVER)))) {
-        s->live--;
+    if (TIDE__LIKELY(p->state == TIDE__P_FULFILLED && !(p->flags & TIDE__PF_FREE_WORK))) {
         tide__pool_put(&s->promises, p);
         return;
     }
@@ -167,6 +170,7 @@ static TIDE__NOINLINE void spill_job(tide_loop_t *loop, tide_fn fn, tide__reacti
 void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s)
 {
     void *saved = loop->context;
+    s->running_spilled = 1;
     while (s->spill_head) {
         tide__reaction_t *r = s->spill_head;
         s->spill_head = r->spill_next;
@@ -174,13 +178,31 @@ void tide__promises_run_spilled(tide_loop_t *loop, tide__promises_t *s)
         loop->context = r->context;
         r->spill_job(loop, r);
     }
+    s->running_spilled = 0;
     loop->context = saved;
 }
 
+/* queue_job when the ring is full: grow it, or spill when that fails. */
+static TIDE__NOINLINE void queue_job_grow(tide_loop_t *loop, tide_fn fn, tide__reaction_t *r)
+{
+    if (tide__ring_push_grow(&loop->microtasks, fn, r, r->context) != 0) spill_job(loop, fn, r);
+}
+
+/* The ring push, written out so that a full ring is a tail call and the
+ * callers keep nothing across a call. */
 static inline void queue_job(tide_loop_t *loop, tide_fn fn, tide__reaction_t *r)
 {
-    if (TIDE__UNLIKELY(tide__ring_push(&loop->microtasks, fn, r, r->context) != 0))
-        spill_job(loop, fn, r);
+    tide__ring_t *q = &loop->microtasks;
+    uint32_t tail = q->tail;
+    if (TIDE__UNLIKELY(tail - q->head == q->cap)) {
+        queue_job_grow(loop, fn, r);
+        return;
+    }
+    tide__call_t *c = &q->items[tail & q->mask];
+    c->fn = fn;
+    c->data = r;
+    c->context = r->context;
+    q->tail = tail + 1;
 }
 
 static inline void queue_reactions(tide_promise_t *p, tide__reaction_t *r)
@@ -194,20 +216,26 @@ static inline void queue_reactions(tide_promise_t *p, tide__reaction_t *r)
     }
 }
 
+static TIDE__NOINLINE void set_keeper(tide_promise_t *p, tide_promise_t *keeper)
+{
+    p->keeper = tide_promise_ref(keeper);
+    p->flags |= TIDE__PF_KEEPER;
+}
+
 static inline void fulfil(tide_promise_t *p, void *value, tide_promise_t *keeper)
 {
     tide__reaction_t *r = p->head;
-    p->head = p->tail = NULL;
+    p->head = NULL;
     p->state = TIDE__P_FULFILLED;
     p->value = value;
-    if (keeper) p->keeper = tide_promise_ref(keeper);
+    if (keeper) set_keeper(p, keeper);
     queue_reactions(p, r);
 }
 
 static void reject(tide_promise_t *p, tide_error_t *error)
 {
     tide__reaction_t *r = p->head;
-    p->head = p->tail = NULL;
+    p->head = NULL;
     p->state = TIDE__P_REJECTED;
     p->error = error;
     if (!(p->flags & TIDE__PF_HANDLED)) tide__rejection_track(p);
@@ -224,7 +252,7 @@ static inline void add_reaction(tide_promise_t *p, tide__reaction_t *r)
     }
     if (p->state == TIDE__P_PENDING) {
         r->next = NULL;
-        if (p->tail) p->tail->next = r;
+        if (p->head) p->tail->next = r;
         else p->head = r;
         p->tail = r;
     } else {
@@ -337,29 +365,13 @@ static void resolve_steps(tide_promise_t *p, tide_result_t res, tide_promise_t *
     }
 }
 
-/* One reaction job (PromiseReactionJob). */
-static void reaction_job(tide_loop_t *loop, void *arg)
+/* What a reaction job does with its handler's result in general: make
+ * the derived promise nobody took if the result needs it, run the resolve
+ * steps, drop the references. */
+static TIDE__NOINLINE void reaction_settle(tide_loop_t *loop, tide_promise_t *src,
+                                           tide_promise_t *derived, tide_result_t res)
 {
-    tide__reaction_t *r = arg;
-    tide_promise_t *src = r->source;
-    tide_promise_t *derived = r->derived;
-    tide_on_fulfilled on_ok = r->on_ok;
-    tide_on_rejected on_err = r->on_err;
-    void *data = r->data;
-    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state; /* exists: r came from it */
-    tide__pool_put(&s->reactions, r);
-
-    tide_result_t res;
-    tide_promise_t *keeper = NULL;
-    if (src->state == TIDE__P_FULFILLED) {
-        if (on_ok) res = on_ok(loop, data, src->value);
-        else res = tide_ok(src->value);
-        /* A value handed on that lives in src's memory keeps src alive. */
-        if (res.kind == TIDE_RESULT_VALUE && res.ptr == src->value) keeper = src->keeper;
-    } else {
-        if (on_err) res = on_err(loop, data, src->error);
-        else res = tide_rethrow(src->error);
-    }
+    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state;
     if (derived == TIDE__DERIVED_UNSEEN) {
         /* Nobody holds the derived promise: fulfilled, it would be seen by
          * no one. Anything else (a rejection to report, a promise to
@@ -370,19 +382,97 @@ static void reaction_job(tide_loop_t *loop, void *arg)
                 fprintf(stderr, "tide: out of memory: a rejection or adoption in a then() is lost\n");
                 tide__result_drop(res);
             }
-            promise_unref(src);
+            promise_unref_in(s, src);
             return;
         }
     }
     if (derived) {
         derived->flags |= TIDE__PF_RESOLVED;
-        if (TIDE__LIKELY(res.kind == TIDE_RESULT_VALUE)) fulfil(derived, res.ptr, keeper);
-        else resolve_steps(derived, res, keeper);
+        resolve_steps(derived, res, NULL);
         promise_unref_in(s, derived);
     } else {
         tide__result_drop(res);
     }
     promise_unref_in(s, src);
+}
+
+/* Queue the reactions of p, which the caller has just settled, giving up
+ * the caller's reference to p: the first job takes it over, so a promise
+ * with one reaction (a chain's link) neither gains nor loses a reference. */
+static TIDE__NOINLINE void queue_reactions_release(tide_promise_t *p, tide__reaction_t *r)
+{
+    for (;;) {
+        tide__reaction_t *next = r->next;
+        r->source = p;
+        queue_job(p->loop, reaction_job, r);
+        if (!next) return;
+        p->refs++;
+        r = next;
+    }
+}
+
+/* One reaction job (PromiseReactionJob). The common outcome, a handler
+ * (or the pass-through) that returns a value, is settled here; the rest
+ * goes to reaction_settle.
+ *
+ * A job that the drain's microtask loop runs, and that settles a promise
+ * with one reaction while the ring is empty, would queue a job that is the
+ * very next one the drain pops: nothing runs in between. So that job runs
+ * here at once, with its context and counted as the drain would; a chain
+ * of thens runs as one loop, in the same order. Not while the spilled jobs
+ * run: there the next spilled job comes first. */
+static void reaction_job(tide_loop_t *loop, void *arg)
+{
+    tide__reaction_t *r = arg;
+next_job:;
+    tide_promise_t *src = r->source;
+    tide_promise_t *derived = r->derived;
+    void *data = r->data;
+    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state; /* exists: r came from it */
+    tide_result_t res;
+    if (TIDE__LIKELY(src->state == TIDE__P_FULFILLED)) {
+        tide_on_fulfilled on_ok = r->on_ok;
+        tide__pool_put(&s->reactions, r);
+        res = on_ok ? on_ok(loop, data, src->value) : tide_ok(src->value);
+        if (TIDE__LIKELY(res.kind == TIDE_RESULT_VALUE)) {
+            s = loop->slots[TIDE__SLOT_PROMISES].state;
+            if (derived == TIDE__DERIVED_UNSEEN || !derived) {
+                promise_unref_in(s, src);
+                return;
+            }
+            /* Fulfil derived; src goes first (unless derived's value lives
+             * in its memory and keeps it), and then derived's reactions
+             * are queued with the reference this job held. */
+            tide__reaction_t *next = derived->head;
+            derived->flags |= TIDE__PF_RESOLVED;
+            derived->head = NULL;
+            derived->state = TIDE__P_FULFILLED;
+            derived->value = res.ptr;
+            if (TIDE__UNLIKELY(src->flags & TIDE__PF_KEEPER) && res.ptr == src->value)
+                set_keeper(derived, src->keeper);
+            promise_unref_in(s, src);
+            if (!next) {
+                promise_unref_in(s, derived);
+            } else if (TIDE__LIKELY(!next->next)) {
+                next->source = derived;
+                if (tide__ring_empty(&loop->microtasks) && !s->running_spilled) {
+                    loop->context = next->context;
+                    loop->callbacks++;
+                    r = next;
+                    goto next_job;
+                }
+                queue_job(loop, reaction_job, next);
+            } else {
+                queue_reactions_release(derived, next);
+            }
+            return;
+        }
+    } else {
+        tide_on_rejected on_err = r->on_err;
+        tide__pool_put(&s->reactions, r);
+        res = on_err ? on_err(loop, data, src->error) : tide_rethrow(src->error);
+    }
+    reaction_settle(loop, src, derived, res);
 }
 
 /* ---- public: making and settling ----------------------------------------- */
@@ -456,6 +546,7 @@ int tide_promise_fulfil_owned(tide_promise_t *p, void *value, void (*free_fn)(vo
     p->flags |= TIDE__PF_RESOLVED | TIDE__PF_OWNS_VALUE;
     p->value_free = free_fn;
     p->keeper = p;
+    p->flags |= TIDE__PF_KEEPER;
     fulfil(p, value, NULL);
     return 0;
 }
@@ -464,8 +555,9 @@ int tide_promise_fulfil_owned(tide_promise_t *p, void *value, void (*free_fn)(vo
 
 /* then(). When the caller does not take the derived promise (out ==
  * NULL), nobody can ever see it fulfilled, so it is only made if the
- * handler's result needs it (reaction_job). */
-static int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
+ * handler's result needs it (reaction_job). This is the general path; the
+ * usual case takes then_with below. */
+static TIDE__NOINLINE int then_general(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
                      void *data, void (*drop)(void *data), tide_promise_t **out)
 {
     tide_loop_t *loop = p->loop;
@@ -490,6 +582,49 @@ static int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejecte
         *out = d;
     }
     add_reaction(p, r);
+    return 0;
+}
+
+/* then() when both pools have a free object and attaching the handler
+ * reports nothing (p is not a rejection still unhandled): two pops, the
+ * stores and a link or ring push, with no call that would make the
+ * compiler keep state across it, except when the ring must grow. */
+static inline int then_with(tide_promise_t *p, tide_on_fulfilled on_ok, tide_on_rejected on_err,
+                            void *data, void (*drop)(void *data), tide_promise_t **out)
+{
+    tide_loop_t *loop = p->loop;
+    tide__promises_t *s = loop->slots[TIDE__SLOT_PROMISES].state; /* exists: p came from it */
+    tide__reaction_t *r = s->reactions.free_list;
+    tide_promise_t *d = s->promises.free_list;
+    const uint8_t state = p->state, flags = p->flags;
+    if (TIDE__UNLIKELY(!r || (out && !d) ||
+                       (state == TIDE__P_REJECTED && !(flags & TIDE__PF_HANDLED))))
+        return then_general(p, on_ok, on_err, data, drop, out);
+    s->reactions.free_list = *(void **)r;
+    if (out) {
+        s->promises.free_list = *(void **)d;
+        promise_init(d, loop, 2); /* the caller's and the reaction's */
+        *out = d;
+    } else {
+        d = TIDE__DERIVED_UNSEEN;
+    }
+    r->derived = d;
+    r->on_ok = on_ok;
+    r->on_err = on_err;
+    r->data = data;
+    r->context = loop->context;
+    r->drop = drop;
+    p->flags = flags | TIDE__PF_HANDLED;
+    if (state == TIDE__P_PENDING) {
+        r->next = NULL;
+        if (p->head) p->tail->next = r;
+        else p->head = r;
+        p->tail = r;
+    } else {
+        p->refs++;
+        r->source = p;
+        queue_job(loop, reaction_job, r);
+    }
     return 0;
 }
 

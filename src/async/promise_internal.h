@@ -14,8 +14,12 @@ enum {
     TIDE__PF_TRACKED = 4,    /* rejected unhandled, waiting for the next check */
     TIDE__PF_REPORTED = 8,   /* reported unhandled; a late handler is announced */
     TIDE__PF_RESOLVER = 16,  /* settles `target` instead of itself (thenables) */
-    TIDE__PF_OWNS_VALUE = 32 /* value_free(value) runs when it is freed */
+    TIDE__PF_OWNS_VALUE = 32, /* value_free(value) runs when it is freed */
+    TIDE__PF_KEEPER = 64      /* keeper is set (and held unless it is the promise itself) */
 };
+
+/* A settled promise with none of these is freed by a pool put alone. */
+#define TIDE__PF_FREE_WORK (TIDE__PF_RESOLVER | TIDE__PF_OWNS_VALUE | TIDE__PF_KEEPER)
 
 typedef struct tide__reaction tide__reaction_t;
 
@@ -51,6 +55,7 @@ struct tide_promise_s {
     uint32_t refs;
     uint8_t state;
     uint8_t flags;
+    uint16_t spare; /* zeroed with the three above, so that is one store */
     tide_loop_t *loop;
     union {
         void *value;
@@ -58,8 +63,9 @@ struct tide_promise_s {
         tide_promise_t *target; /* TIDE__PF_RESOLVER */
     };
     tide__reaction_t *head; /* pending reactions, in registration order */
-    tide__reaction_t *tail;
-    tide_promise_t *keeper;  /* promise whose value memory this value lives in */
+    tide__reaction_t *tail; /* the last of them; meaningless while head is NULL */
+    tide_promise_t *keeper;  /* with TIDE__PF_KEEPER: the promise whose memory
+                                this value lives in */
     void (*value_free)(void *);
 };
 
@@ -70,7 +76,6 @@ typedef struct {
     tide__pool_t finallies;
     tide__pool_t listeners;   /* abort-signal listeners (abort.c) */
     tide__pool_t sleeps;      /* tide_sleep and tide_immediate records (sleep.c) */
-    uint64_t live;            /* promises not yet freed */
     /* rejections seen in this drain without a handler, in order */
     tide_promise_t **unhandled;
     uint32_t unhandled_len, unhandled_cap;
@@ -80,6 +85,7 @@ typedef struct {
     /* jobs that could not be queued for lack of memory, run at the end
      * of the drain */
     tide__reaction_t *spill_head, *spill_tail;
+    int running_spilled;      /* tide__promises_run_spilled is running jobs */
     tide_rejection_cb on_unhandled, on_handled;
     void *on_unhandled_data, *on_handled_data;
     tide_unhandled_mode mode;

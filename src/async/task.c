@@ -151,7 +151,14 @@ void tide__waiter_release(tide__waiter_t *w)
     }
 }
 
-static void resume_job(tide_loop_t *loop, void *data) { task_resume(data); }
+/* The microtask that resumes an awaiting task. Its resume is a tail call,
+ * so when the task suspends again the switch returns straight to the
+ * drain's microtask loop; the fiber knows it was resumed this way. */
+static void resume_job(tide_loop_t *loop, void *data)
+{
+    tide__task_t *t = data;
+    tide__fiber_resume_job(t->fiber, t);
+}
 
 void tide__waiter_wake_later(tide__waiter_t *w, int rc, void *value, tide_error_t *error)
 {
@@ -269,40 +276,79 @@ static tide_result_t await_err(tide_loop_t *loop, void *data, tide_error_t *erro
 
 static void await_drop(void *data) { tide__waiter_release(data); }
 
-/* await of a settled promise that nothing can cancel: its reaction job
- * would only resume us, so the resume itself is the job; the outcome is
- * read from the promise, which cannot change any more. */
-static int await_settled(tide__task_t *t, tide_promise_t *p, void **value, tide_error_t **error)
+/* The outcome of a settled promise, as await hands it out. */
+static inline int settled_outcome(tide_promise_t *p, void **value, tide_error_t **error)
 {
-    int rc = tide__ring_push(&t->loop->microtasks, resume_job, t, t->loop->context);
+    if (TIDE__LIKELY(p->state == TIDE__P_FULFILLED)) {
+        if (value) *value = p->value;
+        if (error) *error = NULL;
+        return 0;
+    }
+    if (value) *value = NULL;
+    if (error) *error = tide_error_ref(p->error);
+    return p->error->code;
+}
+
+/* The resume job this await would queue would be the next thing the
+ * drain runs: see await_settled. */
+static inline int resume_is_next(const tide__task_t *t)
+{
+    return t->fiber->by_job && tide__ring_empty(&t->loop->microtasks);
+}
+
+/* await_settled in general: the task goes on at once if its resume would
+ * be next, else it queues the resume and yields. */
+static TIDE__NOINLINE int await_settled_general(tide__task_t *t, tide_promise_t *p, void **value,
+                                                tide_error_t **error)
+{
+    tide_loop_t *loop = t->loop;
+    if (resume_is_next(t)) {
+        tide__promise_mark_handled(p);
+        loop->callbacks++;
+        return settled_outcome(p, value, error);
+    }
+    int rc = tide__ring_push(&loop->microtasks, resume_job, t, loop->context);
     if (TIDE__UNLIKELY(rc)) return rc;
     if (TIDE__UNLIKELY(!(p->flags & TIDE__PF_HANDLED))) tide__promise_mark_handled(p);
     p->refs++;
     tide_fiber_yield(NULL, NULL);
-    if (p->state == TIDE__P_FULFILLED) {
-        if (value) *value = p->value;
-        if (error) *error = NULL;
-        rc = 0;
-    } else {
-        if (value) *value = NULL;
-        if (error) *error = tide_error_ref(p->error);
-        rc = p->error->code;
-    }
+    rc = settled_outcome(p, value, error);
     /* p cannot reach zero here unless the caller dropped it meanwhile */
     if (TIDE__LIKELY(p->refs > 1)) p->refs--;
     else tide_promise_release(p);
     return rc;
 }
 
-int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **value,
-                    tide_error_t **error)
+/* await of a settled promise that nothing can cancel: its reaction job
+ * would only resume us, so the resume itself is the job; the outcome is
+ * read from the promise, which cannot change any more.
+ *
+ * When this run of the task began with its resume job (the fiber's
+ * by_job) and the microtask ring is empty, the job this await would queue
+ * is the very next thing the drain runs: the task would suspend, the
+ * switch would return to the drain's microtask loop (resume_job's resume
+ * is a tail call), and the drain would pop the new job and resume the
+ * task, with nothing else in between. So the task goes on at once, and
+ * the turn is counted as the drain would count it; every callback runs in
+ * the order the switch would give. Inline here: a fulfilled promise that
+ * already has a handler; the rest in await_settled_general. */
+static inline int await_settled(tide__task_t *t, tide_promise_t *p, void **value,
+                                tide_error_t **error)
 {
-    tide__task_t *t = tide__task_current();
-    if (!t) return -EPERM;
-    if (!p || p->loop != t->loop || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
-    if (p->state != TIDE__P_PENDING && !t->scope &&
-        (!opts || (!opts->signal && !opts->deadline_ns)))
-        return await_settled(t, p, value, error);
+    if (TIDE__UNLIKELY(!resume_is_next(t) || p->state != TIDE__P_FULFILLED ||
+                       !(p->flags & TIDE__PF_HANDLED)))
+        return await_settled_general(t, p, value, error);
+    t->loop->callbacks++;
+    if (value) *value = p->value;
+    if (error) *error = NULL;
+    return 0;
+}
+
+/* await on a waiter: a pending promise, or anything that can cancel. */
+static TIDE__NOINLINE int await_waiting(tide__task_t *t, tide_promise_t *p,
+                                        const tide_await_opts_t *opts, void **value,
+                                        tide_error_t **error)
+{
     tide__waiter_t *w = tide__waiter_new(t);
     if (!w) return -ENOMEM;
     int rc;
@@ -340,9 +386,27 @@ int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **val
     return rc;
 }
 
+static inline int await_with(tide_promise_t *p, const tide_await_opts_t *opts, void **value,
+                             tide_error_t **error)
+{
+    tide__task_t *t = tide__task_current();
+    if (!t) return -EPERM;
+    if (!p || p->loop != t->loop || (p->flags & TIDE__PF_RESOLVER)) return -EINVAL;
+    if (p->state != TIDE__P_PENDING && !t->scope &&
+        (!opts || (!opts->signal && !opts->deadline_ns)))
+        return await_settled(t, p, value, error);
+    return await_waiting(t, p, opts, value, error);
+}
+
+int tide_await_opts(tide_promise_t *p, const tide_await_opts_t *opts, void **value,
+                    tide_error_t **error)
+{
+    return await_with(p, opts, value, error);
+}
+
 int tide_await(tide_promise_t *p, void **value, tide_error_t **error)
 {
-    return tide_await_opts(p, NULL, value, error);
+    return await_with(p, NULL, value, error);
 }
 
 int tide_await_value(void *v, void **value)

@@ -61,6 +61,9 @@ static inline void tide__pool_put(tide__pool_t *pool, void *obj)
     pool->free_list = obj;
 }
 void tide__pool_destroy(tide__pool_t *pool);
+/* Objects handed out and not put back: a walk of the free list, for tests
+ * and checks, never for a hot path. */
+size_t tide__pool_in_use(const tide__pool_t *pool);
 
 /* ---- FIFO ring of deferred calls (ticks, microtasks) ------------------- */
 
@@ -85,20 +88,21 @@ int tide__ring_regrow(void **items, uint32_t *mask, uint32_t *head, uint32_t *ta
                       uint32_t first_cap);
 int tide__ring_grow(tide__ring_t *ring);
 void tide__ring_destroy(tide__ring_t *ring);
+/* A push that finds the ring full: grow, then push (pool.c). Out of line
+ * so the inline push below keeps no state across a call. */
+int tide__ring_push_grow(tide__ring_t *ring, tide_fn fn, void *data, void *context);
 
 static inline int tide__ring_empty(const tide__ring_t *r) { return r->head == r->tail; }
 
 static inline int tide__ring_push(tide__ring_t *r, tide_fn fn, void *data, void *context)
 {
-    if (TIDE__UNLIKELY(r->tail - r->head == r->cap)) {
-        int err = tide__ring_grow(r);
-        if (err) return err;
-    }
-    tide__call_t *c = &r->items[r->tail & r->mask];
+    uint32_t tail = r->tail;
+    if (TIDE__UNLIKELY(tail - r->head == r->cap)) return tide__ring_push_grow(r, fn, data, context);
+    tide__call_t *c = &r->items[tail & r->mask];
     c->fn = fn;
     c->data = data;
     c->context = context;
-    r->tail++;
+    r->tail = tail + 1;
     return 0;
 }
 

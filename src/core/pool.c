@@ -7,7 +7,8 @@
 
 /* ---- pools ------------------------------------------------------------ */
 
-/* Each chunk starts with a link to the previous chunk, then the objects. */
+/* Each chunk starts with a link to the previous chunk and its number of
+ * objects, then the objects. */
 #define TIDE__CHUNK_HEADER 16
 
 void tide__pool_init(tide__pool_t *pool, size_t size)
@@ -30,6 +31,7 @@ void *tide__pool_grow(tide__pool_t *pool)
         char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
         if (!chunk) return NULL;
         *(void **)chunk = pool->chunks;
+        ((size_t *)chunk)[1] = n;
         pool->chunks = chunk;
         pool->bump = chunk + TIDE__CHUNK_HEADER;
         pool->end = pool->bump + n * pool->size;
@@ -38,6 +40,15 @@ void *tide__pool_grow(tide__pool_t *pool)
     void *obj = pool->bump;
     pool->bump += pool->size;
     return obj;
+}
+
+size_t tide__pool_in_use(const tide__pool_t *pool)
+{
+    size_t carved = 0;
+    for (char *chunk = pool->chunks; chunk; chunk = *(void **)chunk) carved += ((size_t *)chunk)[1];
+    carved -= (size_t)(pool->end - pool->bump) / pool->size;
+    for (void *obj = pool->free_list; obj; obj = *(void **)obj) carved--;
+    return carved;
 }
 
 void tide__pool_destroy(tide__pool_t *pool)
@@ -87,6 +98,13 @@ int tide__ring_grow(tide__ring_t *r)
     r->items = items;
     r->cap = r->mask + 1;
     return 0;
+}
+
+TIDE__NOINLINE int tide__ring_push_grow(tide__ring_t *r, tide_fn fn, void *data, void *context)
+{
+    int err = tide__ring_grow(r);
+    if (err) return err;
+    return tide__ring_push(r, fn, data, context);
 }
 
 void tide__ring_destroy(tide__ring_t *r)

@@ -435,10 +435,95 @@ static void test_100k_tasks(void)
     ASSERT_LE(st.live, 1); /* the last task's fiber is freed by the next start */
 }
 
+/* ---- settled awaits keep Node's turns --------------------------------------- */
+
+/* An await of a settled promise whose resume would be the drain's very
+ * next job goes on without switching (task.c, await_settled); these check
+ * that the callbacks still run in Node's order. The expected strings are
+ * what Node v20 prints for the same program with process.nextTick,
+ * queueMicrotask and a for loop of awaits. */
+static tide_promise_t *settled_ok, *settled_bad;
+
+static void log_tick(tide_loop_t *l, void *what) { test_log(&log_, what); }
+
+static tide_result_t swallow(tide_loop_t *l, void *data, tide_error_t *err) { return tide_ok(NULL); }
+
+static void log_m0(tide_loop_t *l, void *data)
+{
+    test_log(&log_, "m0");
+    ASSERT_OK(tide_queue_microtask(l, log_tick, "m1"));
+}
+
+static tide_result_t awaits_in_a_loop(tide_loop_t *l, void *arg)
+{
+    for (int i = 0; i < 4; i++) {
+        char name[4] = {'t', (char)('0' + i), 0};
+        test_log(&log_, name);
+        if (i == 1) {
+            ASSERT_OK(tide_next_tick(l, log_tick, "tick"));
+            ASSERT_OK(tide_queue_microtask(l, log_tick, "q"));
+        }
+        void *v;
+        tide_error_t *err;
+        if (i == 2) {
+            ASSERT_EQ(tide_await(settled_bad, &v, &err), -EIO);
+            ASSERT_EQ(err->code, -EIO);
+            tide_error_release(err);
+            test_log(&log_, "caught");
+            continue;
+        }
+        ASSERT_OK(tide_await(settled_ok, &v, NULL));
+        test_log(&log_, v);
+    }
+    test_log(&log_, "done");
+    return tide_ok(NULL);
+}
+
+static tide_result_t awaits_back_to_back(tide_loop_t *l, void *arg)
+{
+    void *v;
+    tide_error_t *err;
+    for (int i = 0; i < 1000; i++) ASSERT_OK(tide_await(settled_ok, &v, NULL));
+    ASSERT_OK(tide_next_tick(l, log_tick, "tick"));
+    ASSERT_EQ(tide_await(settled_bad, &v, &err), -EIO);
+    ASSERT(v == NULL);
+    tide_error_release(err);
+    test_log(&log_, "after-bad");
+    ASSERT_OK(tide_await(settled_ok, &v, NULL));
+    test_log(&log_, v);
+    return tide_ok(NULL);
+}
+
+static void test_settled_awaits_keep_turns(void)
+{
+    ASSERT_OK(tide_promise_resolved(loop, "v7", &settled_ok));
+    ASSERT_OK(tide_promise_rejected(loop, tide_error_new(-EIO, "x"), &settled_bad));
+    ASSERT_OK(tide_promise_catch(settled_bad, swallow, NULL, NULL));
+    log_reset();
+    ASSERT_OK(tide_async(loop, awaits_in_a_loop, NULL, NULL));
+    ASSERT_OK(tide_queue_microtask(loop, log_m0, NULL));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    ASSERT_STR_EQ(log_.buf, "t0 v7 t1 m0 q v7 t2 m1 caught t3 v7 done tick");
+
+    /* Back to back, each await is one callback, as a resume job would be,
+     * and a tick queued between them waits for the microtasks to end. */
+    log_reset();
+    tide_loop_metrics_t before, after;
+    ASSERT_OK(tide_async(loop, awaits_back_to_back, NULL, NULL));
+    tide_loop_metrics(loop, &before);
+    ASSERT_OK(tide_drain(loop));
+    tide_loop_metrics(loop, &after);
+    ASSERT_EQ(after.callbacks - before.callbacks, 1002 + 1); /* 1002 awaits, 1 tick */
+    ASSERT_STR_EQ(log_.buf, "after-bad v7 tick");
+    tide_promise_release(settled_ok);
+    tide_promise_release(settled_bad);
+}
+
 int main(void)
 {
     loop = new_virtual_loop();
     test_await_outside_task();
+    test_settled_awaits_keep_turns();
     test_abort_sleep();
     test_timeout_signal_and_deadline();
     test_signal_any_and_listeners();

@@ -9,7 +9,8 @@
 #include "test.h"
 #include "test_alloc.h"
 
-static uint64_t live(tide_loop_t *loop) { return tide__promises(loop)->live; }
+/* Promises not yet freed: what the pool has handed out. */
+static uint64_t live(tide_loop_t *loop) { return tide__pool_in_use(&tide__promises(loop)->promises); }
 
 static tide_result_t count_ok(tide_loop_t *loop, void *data, void *value)
 {
@@ -434,6 +435,78 @@ static void test_error_objects(void)
     tide_error_release(NULL);
 }
 
+/* A job that settles a promise with one reaction while the ring is empty
+ * runs that reaction's job at once (promise.c, reaction_job). The order is
+ * still Node's: this is what Node v20 prints for the same program (a
+ * chain of four thens on a pending head, a second chain started after the
+ * head is resolved, a microtask and a tick queued by the second link). */
+static void log_call(tide_loop_t *loop, void *what) { test_log(&log_, what); }
+
+static tide_result_t log_value(tide_loop_t *loop, void *what, void *value)
+{
+    test_log(&log_, what);
+    return tide_ok(value);
+}
+
+static tide_result_t chain_step(tide_loop_t *loop, void *data, void *value)
+{
+    static const char *names[] = {"a0", "a1", "a2", "a3"};
+    int i = (int)(intptr_t)data;
+    test_log(&log_, names[i]);
+    if (i == 1) {
+        ASSERT_OK(tide_queue_microtask(loop, log_call, "m"));
+        ASSERT_OK(tide_next_tick(loop, log_call, "tick"));
+    }
+    return tide_ok(value);
+}
+
+static void test_chain_keeps_turns(void)
+{
+    tide_loop_t *loop;
+    ASSERT_OK(tide_loop_new(&loop));
+    log_reset();
+    tide_promise_t *head, *p, *next, *o;
+    ASSERT_OK(tide_promise_new(loop, &head));
+    p = tide_promise_ref(head);
+    for (int i = 0; i < 4; i++) {
+        ASSERT_OK(tide_promise_then(p, chain_step, NULL, (void *)(intptr_t)i, &next));
+        tide_promise_release(p);
+        p = next;
+    }
+    tide_promise_release(p);
+    ASSERT_OK(tide_promise_fulfil(head, NULL));
+    tide_promise_release(head);
+    ASSERT_OK(tide_promise_resolved(loop, NULL, &p));
+    ASSERT_OK(tide_promise_then(p, log_value, NULL, "o1", &o));
+    ASSERT_OK(tide_promise_then(o, log_value, NULL, "o2", NULL));
+    tide_promise_release(o);
+    tide_promise_release(p);
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    ASSERT_STR_EQ(log_.buf, "a0 o1 a1 o2 m a2 a3 tick");
+    ASSERT_EQ(live(loop), 0);
+    ASSERT_OK(tide_loop_close(loop));
+
+    /* Jobs run from the spill list (the ring could not grow) queue behind
+     * the spilled jobs still waiting, never ahead of them. */
+    ASSERT_OK(tide_loop_new(&loop));
+    log_reset();
+    static const char *firsts[] = {"r0", "r1", "r2"}, *seconds[] = {"c0", "c1", "c2"};
+    ASSERT_OK(tide_promise_new(loop, &head));
+    for (int i = 0; i < 3; i++) {
+        ASSERT_OK(tide_promise_then(head, log_value, NULL, (void *)firsts[i], &next));
+        ASSERT_OK(tide_promise_then(next, log_value, NULL, (void *)seconds[i], NULL));
+        tide_promise_release(next);
+    }
+    alloc_budget = 0; /* the ring was never grown: every job spills */
+    ASSERT_OK(tide_promise_fulfil(head, NULL));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    alloc_budget = -1;
+    ASSERT_STR_EQ(log_.buf, "r0 r1 r2 c0 c1 c2");
+    tide_promise_release(head);
+    ASSERT_EQ(live(loop), 0);
+    ASSERT_OK(tide_loop_close(loop));
+}
+
 int main(void)
 {
     counting_alloc_install();
@@ -445,6 +518,7 @@ int main(void)
     test_race_empty_never_settles();
     test_any_error_order();
     test_ring_growth_fails();
+    test_chain_keeps_turns();
     test_then_enomem();
     test_rejection_policies();
     test_context_follows_then();
