@@ -7,7 +7,8 @@
 
 /* ---- pools ------------------------------------------------------------ */
 
-/* Each chunk starts with a link to the previous chunk, then the objects. */
+/* Each chunk starts with a link to the previous chunk and its number of
+ * objects, then the objects. */
 #define TIDE__CHUNK_HEADER 16
 
 void tide__pool_init(tide__pool_t *pool, size_t size)
@@ -30,6 +31,7 @@ void *tide__pool_grow(tide__pool_t *pool)
         char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
         if (!chunk) return NULL;
         *(void **)chunk = pool->chunks;
+        ((size_t *)chunk)[1] = n;
         pool->chunks = chunk;
         pool->bump = chunk + TIDE__CHUNK_HEADER;
         pool->end = pool->bump + n * pool->size;
@@ -38,6 +40,17 @@ void *tide__pool_grow(tide__pool_t *pool)
     void *obj = pool->bump;
     pool->bump += pool->size;
     return obj;
+}
+
+void tide__pool_each(tide__pool_t *pool, void (*fn)(void *obj, void *arg), void *arg)
+{
+    for (char *chunk = pool->chunks; chunk; chunk = *(void **)chunk) {
+        char *obj = chunk + TIDE__CHUNK_HEADER;
+        char *end = obj + ((size_t *)chunk)[1] * pool->size;
+        /* The newest chunk's objects past bump were never handed out. */
+        if (chunk == pool->chunks) end = pool->bump;
+        for (; obj < end; obj += pool->size) fn(obj, arg);
+    }
 }
 
 void tide__pool_destroy(tide__pool_t *pool)
