@@ -203,7 +203,6 @@ typedef struct {
     tide__batch_t *inflight_batch;
     tide__sring_t buffered;
     tide__sdefer_t *tick_info;   /* afterWriteTickInfo */
-    tide__sdefer_t *on_finished; /* end() callbacks, FIFO */
 } tide__wstate_t;
 
 enum {
@@ -240,7 +239,8 @@ typedef struct tide__sops {
 } tide__sops_t;
 
 /* What only some streams need, allocated the first time one does: pipe
- * destinations, attached records, a transform's bookkeeping. Keeping it
+ * destinations, attached records, a transform's bookkeeping, end()
+ * callbacks. Keeping it
  * out of the stream keeps an idle socket small. */
 typedef struct tide__sext {
     /* pipe destinations, each holding a reference (Node's state.pipes) */
@@ -252,6 +252,7 @@ typedef struct tide__sext {
     int *unpipe_token; /* the unpipeInfo of the 'unpipe' being emitted */
     tide__queue_t attached;
     size_t transform_len; /* readable length when the transform began */
+    tide__sdefer_t *on_finished; /* end() callbacks waiting for 'finish', FIFO */
 } tide__sext_t;
 
 struct tide_stream_s {
