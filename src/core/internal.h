@@ -60,6 +60,10 @@ static inline void tide__pool_put(tide__pool_t *pool, void *obj)
     *(void **)obj = pool->free_list;
     pool->free_list = obj;
 }
+/* Call fn for every object ever handed out, given back or not (the
+ * caller tells which by what it wrote in them): for a walk of what is
+ * still in use when the loop closes, without a list kept meanwhile. */
+void tide__pool_each(tide__pool_t *pool, void (*fn)(void *obj, void *arg), void *arg);
 void tide__pool_destroy(tide__pool_t *pool);
 /* Objects handed out and not put back: a walk of the free list, for tests
  * and checks, never for a hot path. */

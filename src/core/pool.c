@@ -51,6 +51,17 @@ size_t tide__pool_in_use(const tide__pool_t *pool)
     return carved;
 }
 
+void tide__pool_each(tide__pool_t *pool, void (*fn)(void *obj, void *arg), void *arg)
+{
+    for (char *chunk = pool->chunks; chunk; chunk = *(void **)chunk) {
+        char *obj = chunk + TIDE__CHUNK_HEADER;
+        char *end = obj + ((size_t *)chunk)[1] * pool->size;
+        /* The newest chunk's objects past bump were never handed out. */
+        if (chunk == pool->chunks) end = pool->bump;
+        for (; obj < end; obj += pool->size) fn(obj, arg);
+    }
+}
+
 void tide__pool_destroy(tide__pool_t *pool)
 {
     void *chunk = pool->chunks;

@@ -16,7 +16,13 @@
  * fired while emits are under way are remembered in the state (cleared
  * when the last emit returns), so a nested emit that fires it stops the
  * outer emit's snapshot from firing it again, while one removed unfired
- * by tide_off still runs in the snapshots that hold it, as in Node. */
+ * by tide_off still runs in the snapshots that hold it, as in Node.
+ *
+ * Most emitters never need any of that: a socket has one 'data' and one
+ * 'error' listener. While every event has one plain listener and there are
+ * at most two events, they live in a 40-byte small record instead of the
+ * state and an array per event; the first registration that does not fit
+ * moves them to the full state for good. */
 #include <string.h>
 
 #include "core/internal.h"
@@ -67,10 +73,95 @@ typedef struct {
 #define EM_LOOP(em) ((em)->tide_private_[0])
 #define EM_STATE(em) ((em)->tide_private_[1])
 
+/* The small record: up to SMALL_EVENTS events, one plain listener each,
+ * in order of registration (a free slot, event 0, only ever follows the
+ * used ones). Never meta-events nor errorMonitor, so adding to it or
+ * removing from it announces nothing, and the max-listeners limit is the
+ * default one, which one listener cannot pass. EM_STATE holds its address
+ * with the low bit set; the state's address has it clear. */
+#define SMALL_EVENTS 2
+#define SMALL_TAG ((uintptr_t)1)
+
+typedef struct {
+    tide_event_t event[SMALL_EVENTS];
+    struct {
+        tide_listener_fn fn;
+        void *data;
+    } listener[SMALL_EVENTS];
+} small_t;
+
 /* ---- storage --------------------------------------------------------------- */
 
-static state_t *state_of(const tide_emitter_t *em) { return (state_t *)EM_STATE(em); }
+static state_t *state_of(const tide_emitter_t *em)
+{
+    uintptr_t p = (uintptr_t)EM_STATE(em);
+    return (p & SMALL_TAG) ? NULL : (state_t *)p;
+}
 
+static small_t *small_of(const tide_emitter_t *em)
+{
+    uintptr_t p = (uintptr_t)EM_STATE(em);
+    return (p & SMALL_TAG) ? (small_t *)(p & ~SMALL_TAG) : NULL;
+}
+
+static uint32_t small_count(const small_t *sm)
+{
+    uint32_t n = 0;
+    while (n < SMALL_EVENTS && sm->event[n] != TIDE_EVENT_NONE) n++;
+    return n;
+}
+
+/* The slot of event in sm, or -1. */
+static inline int small_find(const small_t *sm, tide_event_t event)
+{
+    for (int i = 0; i < SMALL_EVENTS; i++)
+        if (sm->event[i] == event) return event == TIDE_EVENT_NONE ? -1 : i;
+    return -1;
+}
+
+/* Take slot i out, keeping the others' order; the record goes when empty. */
+static void small_remove(tide_emitter_t *em, small_t *sm, int i)
+{
+    for (; i + 1 < SMALL_EVENTS; i++) {
+        sm->event[i] = sm->event[i + 1];
+        sm->listener[i] = sm->listener[i + 1];
+    }
+    sm->event[SMALL_EVENTS - 1] = TIDE_EVENT_NONE;
+    if (sm->event[0] == TIDE_EVENT_NONE) {
+        EM_STATE(em) = NULL;
+        tide__free(sm);
+    }
+}
+
+/* Add a registration to the small record if it fits there (making the
+ * record if there is none): 0 done, 1 it does not fit, or -ENOMEM. */
+static int small_add(tide_emitter_t *em, tide_event_t event, tide_listener_fn fn, void *data,
+                     int once)
+{
+    if (once || event == TIDE_EVENT_NEW_LISTENER || event == TIDE_EVENT_REMOVE_LISTENER ||
+        event == TIDE_EVENT_ERROR_MONITOR)
+        return 1;
+    small_t *sm = small_of(em);
+    if (!sm) {
+        sm = tide__calloc(1, sizeof *sm);
+        if (!sm) return -ENOMEM;
+        EM_STATE(em) = (void *)((uintptr_t)sm | SMALL_TAG);
+    } else if (small_find(sm, event) >= 0) {
+        return 1;
+    }
+    uint32_t i = small_count(sm);
+    if (i == SMALL_EVENTS) return 1;
+    sm->event[i] = event;
+    sm->listener[i].fn = fn;
+    sm->listener[i].data = data;
+    return 0;
+}
+
+static void state_free(state_t *s);
+static entry_t *entry_add(state_t *s, tide_event_t event);
+
+/* The full state, made now if need be, with the small record's listeners
+ * moved into it; NULL when memory runs out (nothing changed then). */
 static state_t *state_make(tide_emitter_t *em)
 {
     state_t *s = state_of(em);
@@ -81,6 +172,17 @@ static state_t *state_make(tide_emitter_t *em)
     s->max_listeners = DEFAULT_MAX_LISTENERS;
     s->entries = s->first;
     s->entries_cap = INLINE_ENTRIES;
+    small_t *sm = small_of(em);
+    for (uint32_t i = 0, n = sm ? small_count(sm) : 0; i < n; i++) {
+        entry_t *e = entry_add(s, sm->event[i]);
+        if (!e) {
+            state_free(s);
+            return NULL;
+        }
+        e->list->items[0] = (listener_t){sm->listener[i].fn, sm->listener[i].data, 0};
+        e->list->count = 1;
+    }
+    tide__free(sm);
     EM_STATE(em) = s;
     return s;
 }
@@ -227,6 +329,10 @@ static int listener_add(tide_emitter_t *em, tide_event_t event, tide_listener_fn
                         int prepend, int once)
 {
     if (!em || !EM_LOOP(em) || event == TIDE_EVENT_NONE || !fn) return -EINVAL;
+    if (!state_of(em)) {
+        int r = small_add(em, event, fn, data, once);
+        if (r <= 0) return r;
+    }
     state_t *s = state_make(em);
     if (!s) return -ENOMEM;
     if (has_listeners(s, TIDE_EVENT_NEW_LISTENER)) {
@@ -318,6 +424,13 @@ static int64_t find_last(const list_t *l, tide_listener_fn fn, void *data, uint3
 int tide_off(tide_emitter_t *em, tide_event_t event, tide_listener_fn fn, void *data)
 {
     if (!em || event == TIDE_EVENT_NONE || !fn) return -EINVAL;
+    small_t *sm = small_of(em);
+    if (sm) {
+        int i = small_find(sm, event);
+        if (i < 0 || sm->listener[i].fn != fn || sm->listener[i].data != data) return -ENOENT;
+        small_remove(em, sm, i);
+        return 0;
+    }
     state_t *s = state_of(em);
     entry_t *e = s ? entry_find(s, event) : NULL;
     if (!e) return -ENOENT;
@@ -379,6 +492,17 @@ static int remove_every_event(tide_emitter_t *em)
 int tide_remove_all(tide_emitter_t *em, tide_event_t event)
 {
     if (!em) return -EINVAL;
+    small_t *sm = small_of(em);
+    if (sm) {
+        if (event == TIDE_EVENT_NONE) {
+            EM_STATE(em) = NULL;
+            tide__free(sm);
+        } else {
+            int i = small_find(sm, event);
+            if (i >= 0) small_remove(em, sm, i);
+        }
+        return 0;
+    }
     state_t *s = state_of(em);
     if (!s) return 0;
     if (has_listeners(s, TIDE_EVENT_REMOVE_LISTENER))
@@ -460,10 +584,23 @@ static TIDE__NOINLINE int run_listeners(tide_emitter_t *em, state_t *s, tide_eve
     return result;
 }
 
+/* Call the small record's listener for event, if it has one: nothing of
+ * the record is read after the call, so the listener may change it. */
+static inline int small_emit(tide_emitter_t *em, small_t *sm, tide_event_t event, void *arg)
+{
+    int i = small_find(sm, event);
+    if (i < 0) return 0;
+    int r = sm->listener[i].fn(em, event, arg, sm->listener[i].data);
+    return r < 0 ? r : 1;
+}
+
 /* 'error' is never silent (E6): errorMonitor listeners first, then the
  * 'error' listeners, or, with none, the loop's uncaught-error hook. */
-static TIDE__NOINLINE int emit_error(tide_emitter_t *em, state_t *s, void *arg)
+static TIDE__NOINLINE int emit_error(tide_emitter_t *em, void *arg)
 {
+    small_t *sm = small_of(em);
+    if (sm && small_find(sm, TIDE_EVENT_ERROR) >= 0) return small_emit(em, sm, TIDE_EVENT_ERROR, arg);
+    state_t *s = state_of(em);
     entry_t *monitor = s ? entry_find(s, TIDE_EVENT_ERROR_MONITOR) : NULL;
     if (monitor) {
         int r = run_listeners(em, s, TIDE_EVENT_ERROR_MONITOR, monitor->list, arg);
@@ -483,9 +620,11 @@ static TIDE__NOINLINE int emit_error(tide_emitter_t *em, state_t *s, void *arg)
 int tide_emit(tide_emitter_t *em, tide_event_t event, void *arg)
 {
     if (TIDE__UNLIKELY(!em)) return -EINVAL;
-    state_t *s = state_of(em);
-    if (TIDE__UNLIKELY(event == TIDE_EVENT_ERROR)) return emit_error(em, s, arg);
-    if (!s) return 0;
+    if (TIDE__UNLIKELY(event == TIDE_EVENT_ERROR)) return emit_error(em, arg);
+    uintptr_t p = (uintptr_t)EM_STATE(em);
+    if (!p) return 0;
+    if (p & SMALL_TAG) return small_emit(em, (small_t *)(p & ~SMALL_TAG), event, arg);
+    state_t *s = (state_t *)p;
     entry_t *e = entry_find_hinted(s, event);
     if (!e) return 0;
     list_t *l = e->list;
@@ -511,6 +650,12 @@ void tide_emitter_init(tide_emitter_t *em, tide_loop_t *loop)
 void tide_emitter_destroy(tide_emitter_t *em)
 {
     if (!em) return;
+    small_t *sm = small_of(em);
+    if (sm) {
+        EM_STATE(em) = NULL;
+        tide__free(sm);
+        return;
+    }
     state_t *s = state_of(em);
     if (!s) return;
     while (s->waiters) tide__event_waiter_cancel(s->waiters);
@@ -531,6 +676,8 @@ tide_loop_t *tide_emitter_loop(const tide_emitter_t *em) { return em ? EM_LOOP(e
 
 size_t tide_listener_count(const tide_emitter_t *em, tide_event_t event)
 {
+    const small_t *sm = em ? small_of(em) : NULL;
+    if (sm) return small_find(sm, event) >= 0;
     const state_t *s = em ? state_of(em) : NULL;
     const entry_t *e = s ? entry_find(s, event) : NULL;
     return e ? e->list->count : 0;
@@ -539,6 +686,14 @@ size_t tide_listener_count(const tide_emitter_t *em, tide_event_t event)
 size_t tide_listeners(const tide_emitter_t *em, tide_event_t event, tide_listener_info_t *out,
                       size_t cap)
 {
+    const small_t *sm = em ? small_of(em) : NULL;
+    if (sm) {
+        int i = small_find(sm, event);
+        if (i < 0) return 0;
+        if (cap && out)
+            out[0] = (tide_listener_info_t){event, sm->listener[i].fn, sm->listener[i].data, 0};
+        return 1;
+    }
     const state_t *s = em ? state_of(em) : NULL;
     const entry_t *e = s ? entry_find(s, event) : NULL;
     if (!e) return 0;
@@ -554,6 +709,12 @@ size_t tide_listeners(const tide_emitter_t *em, tide_event_t event, tide_listene
 
 size_t tide_event_names(const tide_emitter_t *em, tide_event_t *out, size_t cap)
 {
+    const small_t *sm = em ? small_of(em) : NULL;
+    if (sm) {
+        uint32_t n = small_count(sm);
+        for (uint32_t i = 0; i < n && i < cap && out; i++) out[i] = sm->event[i];
+        return n;
+    }
     const state_t *s = em ? state_of(em) : NULL;
     if (!s) return 0;
     for (uint32_t i = 0; i < s->nentries && i < cap && out; i++) out[i] = s->entries[i].event;

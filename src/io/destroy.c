@@ -99,7 +99,7 @@ void tide__destroy(tide_stream_t *s, tide_error_t *err)
     /* Writable.prototype.destroy: buffered writes and end() callbacks
      * fail on a tick of their own, queued first. */
     if ((s->kind & TIDE__HAS_WRITABLE) &&
-        ((s->w.flags & W_BUFFERED) || s->w.on_finished))
+        ((s->w.flags & W_BUFFERED) || (s->ext && s->ext->on_finished)))
         tide__tick(s, error_buffer_tick);
     check_error(s, err);
     set_both(s, S_DESTROYED);

@@ -25,27 +25,28 @@ static void net_free_if_done(tide__net_t *net)
 /* The loop closes: close what is still open and restore TTY modes. The
  * streams themselves go with the stream slot; buffers still viewed by
  * chunks are freed as those chunks go, and the state with the last. */
+/* A stream still in use at the loop's close: if it is a socket, close its
+ * fd and detach it from the stream. */
+static void sock_detach(tide_stream_t *s, void *arg)
+{
+    tide_loop_t *loop = arg;
+    tide__sock_t *k = tide__sock_of(s);
+    if (!k) return;
+    if (!(k->flags & SOCK_CLOSED)) {
+        tide__io_stop(loop, &k->io);
+        tide__sock_let_go_fd(k);
+        k->flags |= SOCK_CLOSED;
+    }
+    tide__sock_ext_free(k);
+    s->data = NULL; /* the stream's release finds no socket to free */
+}
+
 static void net_destroy(tide_loop_t *loop, void *state)
 {
     tide__net_t *net = state;
     tide__ttys_destroy(net);
     tide__servers_destroy(net);
-    /* Every socket still open: detach it from its stream. */
-    tide__streams_t *st = loop->slots[TIDE__SLOT_STREAMS].state;
-    if (st) {
-        for (tide__queue_t *q = st->live.next; q != &st->live; q = q->next) {
-            tide_stream_t *s = tide__container_of(q, tide_stream_t, live);
-            tide__sock_t *k = tide__sock_of(s);
-            if (!k) continue;
-            if (!(k->flags & SOCK_CLOSED)) {
-                tide__io_stop(loop, &k->io);
-                tide__sock_let_go_fd(k);
-                k->flags |= SOCK_CLOSED;
-            }
-            tide__sock_ext_free(k);
-            s->data = NULL; /* the stream's release finds no socket to free */
-        }
-    }
+    tide__streams_each(loop, sock_detach, loop);
     while (net->free_bufs) {
         void *b = net->free_bufs;
         net->free_bufs = *(void **)b;

@@ -169,7 +169,7 @@ static size_t how_much(const tide_stream_t *s, int all, size_t n)
     if ((!all && n == 0) || (r->length == 0 && (r->flags & R_ENDED))) return 0;
     if (r->flags & S_OBJECT) return 1;
     if (all) {
-        if ((r->flags & R_FLOWING) && r->length) return tide__sring_front((tide__sring_t *)&r->buffer)->chunk->pub.len;
+        if ((r->flags & R_FLOWING) && r->length) return tide__sring_front(&r->buffer)->chunk->pub.len;
         return r->length;
     }
     if (n <= r->length) return n;
@@ -189,12 +189,13 @@ static int gather(tide_stream_t *s, size_t n, tide__chunk_t **out)
         return -ENOMEM;
     }
     /* The split needs a view of the rest: make it before anything moves. */
-    size_t off = 0, i = b->head;
-    while (off < n && off + b->items[i & b->mask].chunk->pub.len <= n)
-        off += b->items[i++ & b->mask].chunk->pub.len;
+    size_t off = 0;
+    uint32_t i = 0;
+    while (off < n && off + tide__sring_at(b, i)->chunk->pub.len <= n)
+        off += tide__sring_at(b, i++)->chunk->pub.len;
     tide__chunk_t *rest = NULL;
     if (off < n) {
-        tide__chunk_t *last = b->items[i & b->mask].chunk;
+        tide__chunk_t *last = tide__sring_at(b, i)->chunk;
         rest = tide__chunk_make(tide__sloop(s), (char *)last->pub.base + (n - off),
                                 last->pub.len - (n - off), TIDE__CHUNK_SLICE, NULL, NULL);
         if (!rest) {

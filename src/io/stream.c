@@ -13,14 +13,17 @@ static void stream_teardown(tide_stream_t *s);
  * by ticks the loop drops): their storage goes with the pools, and what
  * they hold outside the pools (buffers, listeners, chunks) is given back
  * here. Holds are not counted down one by one meanwhile. */
+static void teardown_visit(tide_stream_t *s, void *arg)
+{
+    (void)arg;
+    stream_teardown(s);
+}
+
 static void streams_destroy(tide_loop_t *loop, void *state)
 {
     tide__streams_t *st = state;
     st->closing = 1;
-    while (!tide__queue_empty(&st->live)) {
-        tide__queue_t *q = tide__queue_head(&st->live);
-        stream_teardown(tide__container_of(q, tide_stream_t, live));
-    }
+    tide__streams_each(loop, teardown_visit, NULL);
     tide__pool_destroy(&st->streams);
     tide__pool_destroy(&st->chunks);
     tide__pool_destroy(&st->defers);
@@ -33,6 +36,27 @@ static void streams_destroy(tide_loop_t *loop, void *state)
     loop->slots[TIDE__SLOT_STREAMS].state = NULL;
 }
 
+typedef struct {
+    tide_loop_t *loop;
+    void (*fn)(tide_stream_t *s, void *arg);
+    void *arg;
+} stream_walk_t;
+
+static void stream_walk_visit(void *obj, void *arg)
+{
+    stream_walk_t *w = arg;
+    tide_stream_t *s = obj;
+    if (tide__sloop(s) == w->loop) w->fn(s, w->arg);
+}
+
+void tide__streams_each(tide_loop_t *loop, void (*fn)(tide_stream_t *s, void *arg), void *arg)
+{
+    tide__streams_t *st = loop->slots[TIDE__SLOT_STREAMS].state;
+    if (!st) return;
+    stream_walk_t w = {loop, fn, arg};
+    tide__pool_each(&st->streams, stream_walk_visit, &w);
+}
+
 TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
 {
     tide__streams_t *st = tide__calloc(1, sizeof *st);
@@ -42,7 +66,6 @@ TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
     tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
     tide__pool_init(&st->records, TIDE__RECORD_SIZE);
     tide__pool_init(&st->exts, sizeof(tide__sext_t));
-    tide__queue_init(&st->live);
     loop->slots[TIDE__SLOT_STREAMS].state = st;
     loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
     return st;
@@ -66,16 +89,27 @@ void tide__record_put(tide_loop_t *loop, void *rec)
 
 int tide__sring_grow(tide__sring_t *r)
 {
-    void *items = r->items;
-    int err = tide__ring_regrow(&items, &r->mask, &r->head, &r->tail, sizeof *r->items, 16);
-    if (!err) r->items = items;
-    return err;
+    tide__sblock_t *old = r->b;
+    uint32_t cap = old ? (old->mask + 1) * 2 : 16;
+    if (cap == 0) return -ENOMEM; /* would overflow 32 bits */
+    tide__sblock_t *b = tide__malloc(sizeof *b + (size_t)cap * sizeof(tide__entry_t));
+    if (!b) return -ENOMEM;
+    /* The live entries may wrap past the end: they start at index 0 of the
+     * new block. */
+    uint32_t n = tide__sring_len(r);
+    for (uint32_t i = 0; i < n; i++) b->items[i] = *tide__sring_at(r, i);
+    b->mask = cap - 1;
+    b->head = 0;
+    b->tail = n;
+    tide__free(old);
+    r->b = b;
+    return 0;
 }
 
 void tide__sring_destroy(tide__sring_t *r)
 {
-    tide__free(r->items);
-    memset(r, 0, sizeof *r);
+    tide__free(r->b);
+    r->b = NULL;
 }
 
 /* ---- deferred steps ----------------------------------------------------- */
@@ -245,7 +279,6 @@ int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
         s->w.hwm = pick_hwm(opts->writable_hwm, opts->hwm, obj);
     }
     st->live_streams++;
-    tide__queue_insert_tail(&st->live, &s->live);
     *out = s;
     return 0;
 }
@@ -286,7 +319,6 @@ static void stream_teardown(tide_stream_t *s)
 {
     tide_loop_t *loop = tide__sloop(s);
     tide__streams_t *st = loop->slots[TIDE__SLOT_STREAMS].state;
-    tide__queue_remove(&s->live);
     st->live_streams--;
     tide_emitter_destroy(&s->em);
     tide__sext_t *x = s->ext;

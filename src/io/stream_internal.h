@@ -64,36 +64,50 @@ typedef struct {
     tide__cb_t cb; /* writes only */
 } tide__entry_t;
 
-typedef struct {
-    tide__entry_t *items;
-    uint32_t mask; /* capacity - 1; 0 items until the first push */
+/* The ring lives in one block with its indexes, made when the first chunk
+ * is buffered, so a stream that never buffers pays one pointer per side. */
+typedef struct tide__sblock {
+    uint32_t mask; /* capacity - 1 */
     uint32_t head;
     uint32_t tail;
+    tide__entry_t items[];
+} tide__sblock_t;
+
+typedef struct {
+    tide__sblock_t *b; /* NULL until the first push */
 } tide__sring_t;
 
-static inline uint32_t tide__sring_len(const tide__sring_t *r) { return r->tail - r->head; }
+static inline uint32_t tide__sring_len(const tide__sring_t *r)
+{
+    return r->b ? r->b->tail - r->b->head : 0;
+}
 int tide__sring_grow(tide__sring_t *r);
 /* Make room for one more, so that the push that follows cannot fail. */
 static inline int tide__sring_reserve(tide__sring_t *r)
 {
-    if (r->items && r->tail - r->head <= r->mask) return 0;
+    if (r->b && r->b->tail - r->b->head <= r->b->mask) return 0;
     return tide__sring_grow(r);
 }
-static inline tide__entry_t *tide__sring_front(tide__sring_t *r)
+/* The i-th entry from the front (i < len). */
+static inline tide__entry_t *tide__sring_at(const tide__sring_t *r, uint32_t i)
 {
-    return &r->items[r->head & r->mask];
+    return &r->b->items[(r->b->head + i) & r->b->mask];
+}
+static inline tide__entry_t *tide__sring_front(const tide__sring_t *r)
+{
+    return tide__sring_at(r, 0);
 }
 static inline void tide__sring_push(tide__sring_t *r, tide__entry_t e)
 {
-    r->items[r->tail++ & r->mask] = e;
+    r->b->items[r->b->tail++ & r->b->mask] = e;
 }
 static inline void tide__sring_unshift(tide__sring_t *r, tide__entry_t e)
 {
-    r->items[--r->head & r->mask] = e;
+    r->b->items[--r->b->head & r->b->mask] = e;
 }
 static inline tide__entry_t tide__sring_shift(tide__sring_t *r)
 {
-    return r->items[r->head++ & r->mask];
+    return r->b->items[r->b->head++ & r->b->mask];
 }
 void tide__sring_destroy(tide__sring_t *r);
 
@@ -189,7 +203,6 @@ typedef struct {
     tide__batch_t *inflight_batch;
     tide__sring_t buffered;
     tide__sdefer_t *tick_info;   /* afterWriteTickInfo */
-    tide__sdefer_t *on_finished; /* end() callbacks, FIFO */
 } tide__wstate_t;
 
 enum {
@@ -226,7 +239,8 @@ typedef struct tide__sops {
 } tide__sops_t;
 
 /* What only some streams need, allocated the first time one does: pipe
- * destinations, attached records, a transform's bookkeeping. Keeping it
+ * destinations, attached records, a transform's bookkeeping, end()
+ * callbacks. Keeping it
  * out of the stream keeps an idle socket small. */
 typedef struct tide__sext {
     /* pipe destinations, each holding a reference (Node's state.pipes) */
@@ -238,11 +252,14 @@ typedef struct tide__sext {
     int *unpipe_token; /* the unpipeInfo of the 'unpipe' being emitted */
     tide__queue_t attached;
     size_t transform_len; /* readable length when the transform began */
+    tide__sdefer_t *on_finished; /* end() callbacks waiting for 'finish', FIFO */
 } tide__sext_t;
 
 struct tide_stream_s {
-    tide_emitter_t em; /* first: a listener's emitter is the stream; it knows the loop */
-    tide__queue_t live; /* in the loop's list of streams not yet freed */
+    /* First: a listener's emitter is the stream; it knows the loop. Its
+     * first word is the loop while the stream is in use, and the pool's
+     * link once given back: that is how a walk of the pool tells them. */
+    tide_emitter_t em;
     uint32_t refs;
     uint32_t kind; /* TIDE__HAS_*, ... */
     const tide__sops_t *ops;
@@ -275,13 +292,15 @@ typedef struct {
     tide__sops_t **ops;   /* the interned implementations */
     uint32_t nops, ops_cap;
     tide__batch_t *spare_batch; /* the last writev batch given back, for the next */
-    tide__queue_t live;   /* every stream not yet freed */
     int closing;          /* the loop is closing: nothing is freed one by one */
     uint64_t live_streams;
     uint64_t live_chunks;
 } tide__streams_t;
 
 tide__streams_t *tide__streams_create(tide_loop_t *loop);
+/* Call fn for every stream of the loop not yet freed, for the loop's
+ * close (a walk of the pool: a stream keeps no list of them). */
+void tide__streams_each(tide_loop_t *loop, void (*fn)(tide_stream_t *s, void *arg), void *arg);
 static inline tide__streams_t *tide__streams(tide_loop_t *loop)
 {
     tide__streams_t *s = loop->slots[TIDE__SLOT_STREAMS].state;

@@ -323,8 +323,8 @@ static void reset_buffer(tide__wstate_t *w)
 
 static void call_finished(tide_stream_t *s, tide_error_t *err)
 {
-    tide__sdefer_t *d = s->w.on_finished;
-    s->w.on_finished = NULL;
+    tide__sdefer_t *d = s->ext ? s->ext->on_finished : NULL;
+    if (d) s->ext->on_finished = NULL;
     while (d) {
         tide__sdefer_t *next = d->next;
         tide__call(s, d->cb, err);
@@ -519,10 +519,11 @@ int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
         } else if (w->flags & W_FINISHED) {
             tick_cb(s, cb, NULL);
         } else {
-            tide__sdefer_t *d = tide__defer_new(s, cb, NULL);
+            tide__sext_t *x = tide__sext(s);
+            tide__sdefer_t *d = x ? tide__defer_new(s, cb, NULL) : NULL;
             if (d) {
                 /* FIFO; a stream rarely has more than one end() waiting. */
-                tide__sdefer_t **tail = &w->on_finished;
+                tide__sdefer_t **tail = &x->on_finished;
                 while (*tail) tail = &(*tail)->next;
                 *tail = d;
             }
@@ -545,7 +546,7 @@ void tide__writable_release(tide_stream_t *s)
     tide__wstate_t *w = &s->w;
     while (tide__sring_len(&w->buffered)) tide__chunk_unref(tide__sring_shift(&w->buffered).chunk);
     tide__sring_destroy(&w->buffered);
-    tide__sdefer_t *d = w->on_finished;
+    tide__sdefer_t *d = s->ext ? s->ext->on_finished : NULL;
     while (d) {
         tide__sdefer_t *next = d->next;
         tide__defer_free(d);

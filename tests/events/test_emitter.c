@@ -643,12 +643,210 @@ static void test_emit_allocates_nothing(void)
     tide_emitter_destroy(&em);
 }
 
+/* ---- the small record: two events with one plain listener each --------- */
+
+static tide_event_t EV_C;
+
+/* Adds a say_l listener for its own event while emitted. */
+static int add_during(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    test_log(&log_, "add");
+    return tide_on(em, ev, say_l, data);
+}
+
+/* Takes itself off while emitted. */
+static int off_self(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    test_log(&log_, "off");
+    return tide_off(em, ev, off_self, data);
+}
+
+static void names_are(tide_emitter_t *em, size_t n, tide_event_t a, tide_event_t b,
+                      tide_event_t c)
+{
+    tide_event_t got[4] = {0};
+    ASSERT_EQ(tide_event_names(em, got, 4), n);
+    if (n > 0) ASSERT_EQ(got[0], a);
+    if (n > 1) ASSERT_EQ(got[1], b);
+    if (n > 2) ASSERT_EQ(got[2], c);
+}
+
+/* Two events with one plain listener each cost one allocation, and every
+ * query and change works on them as on the full state. */
+static void test_small_two_events(void)
+{
+    tide_emitter_t em;
+    new_emitter(&em);
+    long calls = alloc_calls, live = alloc_live;
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, EV_B, say_arg, NULL));
+    ASSERT_EQ(alloc_calls - calls, 1);
+    ASSERT_EQ(alloc_live - live, 1);
+    names_are(&em, 2, EV_A, EV_B, 0);
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 1);
+    ASSERT_EQ(tide_listener_count(&em, EV_C), 0);
+    tide_listener_info_t info[2];
+    ASSERT_EQ(tide_listeners(&em, EV_B, info, 2), 1);
+    ASSERT(info[0].fn == say_arg && info[0].data == NULL && !info[0].once);
+    ASSERT_EQ(tide_listeners(&em, EV_C, info, 2), 0);
+    ASSERT_EQ(tide_emitter_max_listeners(&em), 10);
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1);
+    ASSERT_EQ(tide_emit(&em, EV_B, "b"), 1);
+    ASSERT_EQ(tide_emit(&em, EV_C, "c"), 0);
+    ASSERT_EQ(tide_emit(&em, TIDE_EVENT_NONE, "none"), 0);
+    ASSERT_STR_EQ(log_.buf, "a b");
+    /* off: only the same function and data, and the order stays */
+    ASSERT_EQ(tide_off(&em, EV_A, say_l, "other"), -ENOENT);
+    ASSERT_EQ(tide_off(&em, EV_A, say_arg, "a"), -ENOENT);
+    ASSERT_EQ(tide_off(&em, EV_C, say_l, "a"), -ENOENT);
+    ASSERT_OK(tide_off(&em, EV_A, say_l, "a"));
+    names_are(&em, 1, EV_B, 0, 0);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a2"));
+    names_are(&em, 2, EV_B, EV_A, 0);
+    ASSERT_OK(tide_remove_all(&em, EV_B));
+    names_are(&em, 1, EV_A, 0, 0);
+    ASSERT_OK(tide_remove_all(&em, EV_C));
+    ASSERT_OK(tide_on(&em, EV_C, say_l, "c"));
+    ASSERT_OK(tide_remove_all(&em, TIDE_EVENT_NONE));
+    names_are(&em, 0, 0, 0, 0);
+    ASSERT_EQ(alloc_live, live); /* the record goes with its last listener */
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_off(&em, EV_A, say_l, "a"));
+    ASSERT_EQ(alloc_live, live);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    tide_emitter_destroy(&em);
+    ASSERT_EQ(alloc_live, live);
+}
+
+/* What does not fit moves every listener to the full state, in order. */
+static void test_small_moves_out(void)
+{
+    tide_emitter_t em;
+    /* a third event */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, EV_B, say_l, "b"));
+    ASSERT_OK(tide_on(&em, EV_C, say_l, "c"));
+    names_are(&em, 3, EV_A, EV_B, EV_C);
+    tide_emit(&em, EV_A, NULL), tide_emit(&em, EV_B, NULL), tide_emit(&em, EV_C, NULL);
+    ASSERT_STR_EQ(log_.buf, "a b c");
+    tide_emitter_destroy(&em);
+    /* a second listener of an event, also prepended */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_B, say_l, "b"));
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a1"));
+    ASSERT_OK(tide_prepend(&em, EV_A, say_l, "a0"));
+    names_are(&em, 2, EV_B, EV_A, 0);
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1);
+    ASSERT_STR_EQ(log_.buf, "a0 a1");
+    tide_emitter_destroy(&em);
+    /* once */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_once(&em, EV_B, say_l, "b-once"));
+    tide_emit(&em, EV_B, NULL), tide_emit(&em, EV_B, NULL), tide_emit(&em, EV_A, NULL);
+    ASSERT_STR_EQ(log_.buf, "b-once a");
+    names_are(&em, 1, EV_A, 0, 0);
+    tide_emitter_destroy(&em);
+    /* errorMonitor stays last; 'error' goes to the monitor first */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_ERROR_MONITOR, say_l, "monitor"));
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_ERROR, say_l, "error"));
+    names_are(&em, 2, TIDE_EVENT_ERROR, TIDE_EVENT_ERROR_MONITOR, 0);
+    ASSERT_EQ(tide_emit(&em, TIDE_EVENT_ERROR, NULL), 1);
+    ASSERT_STR_EQ(log_.buf, "monitor error");
+    tide_emitter_destroy(&em);
+    /* a newListener listener hears what comes after it */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, TIDE_EVENT_NEW_LISTENER, say_l, "new"));
+    ASSERT_OK(tide_on(&em, EV_B, say_l, "b"));
+    ASSERT_STR_EQ(log_.buf, "new");
+    names_are(&em, 3, EV_A, TIDE_EVENT_NEW_LISTENER, EV_B);
+    tide_emitter_destroy(&em);
+    /* a max-listeners change keeps the listeners */
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_emitter_set_max_listeners(&em, 1));
+    ASSERT_EQ(tide_emitter_max_listeners(&em), 1);
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1);
+    ASSERT_STR_EQ(log_.buf, "a");
+    tide_emitter_destroy(&em);
+}
+
+/* Changes from inside a small record's listener: the emit under way reads
+ * nothing of the record after the call. */
+static void test_small_changes_during_emit(void)
+{
+    tide_emitter_t em;
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, add_during, "added"));
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1); /* the state is made inside */
+    ASSERT_STR_EQ(log_.buf, "add");
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1);
+    ASSERT_STR_EQ(log_.buf, "add add added");
+    tide_emitter_destroy(&em);
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_B, say_l, "b"));
+    ASSERT_OK(tide_on(&em, EV_A, off_self, NULL));
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 1);
+    ASSERT_EQ(tide_emit(&em, EV_A, NULL), 0);
+    names_are(&em, 1, EV_B, 0, 0);
+    tide_emitter_destroy(&em);
+    /* destroyed by its only listener, the record freed inside the emit */
+    doomed = malloc(sizeof *doomed);
+    tide_emitter_init(doomed, loop);
+    log_reset();
+    ASSERT_OK(tide_on(doomed, EV_A, destroy_it, NULL));
+    ASSERT_EQ(tide_emit(doomed, EV_A, NULL), 1);
+    ASSERT_STR_EQ(log_.buf, "destroy");
+}
+
+/* Out of memory: the record is not made, or the full state is not, or
+ * the third event's array is not (the state stays made then), and the
+ * emitter's listeners stay as they were; nothing leaks. */
+static void test_small_out_of_memory(void)
+{
+    tide_emitter_t em;
+    long live = alloc_live;
+    new_emitter(&em);
+    alloc_budget = 0;
+    ASSERT_EQ(tide_on(&em, EV_A, say_l, "a"), -ENOMEM);
+    alloc_budget = -1;
+    names_are(&em, 0, 0, 0, 0);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    ASSERT_OK(tide_on(&em, EV_B, say_l, "b"));
+    for (long budget = 0;; budget++) {
+        alloc_budget = budget;
+        int r = tide_on(&em, EV_C, say_l, "c");
+        alloc_budget = -1;
+        if (r == 0) break;
+        ASSERT_EQ(r, -ENOMEM);
+        names_are(&em, 2, EV_A, EV_B, 0);
+        log_reset();
+        ASSERT_EQ(tide_emit(&em, EV_B, NULL), 1);
+        ASSERT_STR_EQ(log_.buf, "b");
+    }
+    names_are(&em, 3, EV_A, EV_B, EV_C);
+    tide_emitter_destroy(&em);
+    new_emitter(&em);
+    ASSERT_OK(tide_on(&em, EV_A, say_l, "a"));
+    alloc_budget = 0;
+    ASSERT_EQ(tide_emitter_set_max_listeners(&em, 3), -ENOMEM);
+    alloc_budget = -1;
+    ASSERT_EQ(tide_emitter_max_listeners(&em), 10);
+    ASSERT_EQ(tide_listener_count(&em, EV_A), 1);
+    tide_emitter_destroy(&em);
+    ASSERT_EQ(alloc_live, live);
+}
+
 int main(void)
 {
     counting_alloc_install();
     loop = new_virtual_loop();
     EV_A = tide_event("a");
     EV_B = tide_event("b");
+    EV_C = tide_event("c");
     test_names();
     test_order_and_prepend();
     test_snapshot();
@@ -662,6 +860,10 @@ int main(void)
     test_bad_arguments();
     test_out_of_memory();
     test_emit_allocates_nothing();
+    test_small_two_events();
+    test_small_moves_out();
+    test_small_changes_during_emit();
+    test_small_out_of_memory();
     TEST_CLOSE_LOOP(loop);
     printf("emitter tests passed\n");
     return 0;
