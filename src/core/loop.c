@@ -25,14 +25,15 @@ int tide_loop_new(tide_loop_t **out)
     loop->signal_io.type = TIDE__IO_SIGNAL;
     loop->signal_wfd = -1;
     loop->signal_slot = -1;
-    tide__pool_init(&loop->handle_pools[TIDE_HANDLE_TIMER], sizeof(tide_timer_t));
+    tide__pool_init_aligned(&loop->handle_pools[TIDE_HANDLE_TIMER], sizeof(tide_timer_t),
+                            TIDE__TIMER_ALIGN);
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_IDLE], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_PREPARE], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_CHECK], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_POLL], sizeof(tide_poll_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_WAKEUP], sizeof(tide_wakeup_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_SIGNAL], sizeof(tide_signal_t));
-    tide__pool_init(&loop->timeout_pool, sizeof(tide__timeout_t));
+    tide__pool_init_aligned(&loop->timeout_pool, sizeof(tide__timeout_t), TIDE__TIMER_ALIGN);
     tide__timers_init(loop);
     tide__fastclock_init(loop);
     loop->backend = backend;

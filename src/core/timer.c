@@ -56,9 +56,13 @@
 
 #include "core/internal.h"
 
+/* A list entry carries the expiry, so a restart writes nothing into the
+ * timer beyond its first cache line (internal.h). Until the shared clock
+ * reading stamps it, a pending entry's due holds the list's timeout. */
 typedef struct tide__timer_entry {
     tide_timer_t *timer;
     uint64_t seq; /* the timer's sequence when this entry was appended */
+    uint64_t due; /* ns, absolute loop clock */
 } tide__timer_entry_t;
 
 struct tide__timer_list {
@@ -247,7 +251,7 @@ static void list_rekey(tide_loop_t *loop, tide__timer_list_t *l)
     tide__timers_settle(loop); /* the head's expiry may be pending */
     tide__timer_entry_t *e = ring_at(l, l->head);
     while (!entry_valid(e)) e = ring_at(l, ++l->head);
-    l->head_due = e->timer->due;
+    l->head_due = e->due;
     l->head_seq = e->seq;
 }
 
@@ -291,11 +295,34 @@ static int list_make_room(tide_loop_t *loop, tide__timer_list_t *l)
 
 static inline int ring_full(const tide__timer_list_t *l) { return l->tail - l->head > l->mask; }
 
-static inline void ring_push(tide__timer_list_t *l, tide_timer_t *t)
+static inline tide__timer_entry_t *ring_push(tide__timer_list_t *l, tide_timer_t *t, uint64_t due)
 {
     tide__timer_entry_t *e = ring_at(l, l->tail++);
     e->timer = t;
     e->seq = t->seq;
+    e->due = due;
+    return e;
+}
+
+/* t's valid entry in its list. Sequences grow along a ring (every append
+ * takes a new one), so a binary search finds it. */
+static const tide__timer_entry_t *timer_entry(const tide__timer_list_t *l, const tide_timer_t *t)
+{
+    uint32_t lo = l->head, n = l->tail - l->head;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        if (ring_at(l, lo + half)->seq <= t->seq) lo += half;
+        n -= half;
+    }
+    return ring_at(l, lo);
+}
+
+/* Whether a refresh may simply append: armed in the list of its own
+ * timeout. Kept as a flag so refresh reads nothing past the first line. */
+static inline void timer_mark_own(tide_timer_t *t)
+{
+    t->h.flags &= (uint16_t)~TIDE__TIMER_OWN;
+    if (t->list && t->list->timeout == t->timeout) t->h.flags |= TIDE__TIMER_OWN;
 }
 
 /* ---- lists ---------------------------------------------------------------- */
@@ -334,6 +361,7 @@ static tide__timer_list_t *timer_detach(tide_loop_t *loop, tide_timer_t *t)
     tide__timer_list_t *l = t->list;
     t->list = NULL;
     t->seq = 0;
+    t->h.flags &= (uint16_t)~TIDE__TIMER_OWN;
     l->live--;
     loop->timer_count--;
     return l;
@@ -342,7 +370,10 @@ static tide__timer_list_t *timer_detach(tide_loop_t *loop, tide_timer_t *t)
 static void timer_unlink(tide_loop_t *loop, tide_timer_t *t)
 {
     tide__timer_list_t *l = timer_detach(loop, t);
-    if (!l->live) list_release(loop, l);
+    if (!l->live) {
+        tide__timers_settle(loop); /* no pending entry may point into its ring */
+        list_release(loop, l);
+    }
 }
 
 static inline uint64_t due_after(uint64_t now, uint64_t timeout)
@@ -359,18 +390,18 @@ void tide__timers_stamp(tide_loop_t *loop)
     loop->timer_pending_len = 0;
     uint64_t now = tide__clock_start(loop);
     for (uint32_t i = 0; i < n; i++) {
-        tide_timer_t *t = loop->timer_pending[i];
-        if (t->list) t->due = due_after(now, t->list->timeout);
+        tide__timer_entry_t *e = loop->timer_pending[i];
+        e->due = due_after(now, e->due);
     }
 }
 
 /* Re-arm t in l, the list it is armed in: append it with a new sequence;
- * its expiry is written by the next reading. */
+ * the entry's expiry is written by the next reading. Every ring, compaction
+ * or release settles first, so the pending entry stays where it is. */
 static inline void timer_push_pending(tide_loop_t *loop, tide__timer_list_t *l, tide_timer_t *t)
 {
     t->seq = ++loop->timer_seq;
-    ring_push(l, t);
-    loop->timer_pending[loop->timer_pending_len++] = t;
+    loop->timer_pending[loop->timer_pending_len++] = ring_push(l, t, l->timeout);
     if (TIDE__UNLIKELY(loop->timer_pending_len == TIDE__TIMER_PENDING_MAX))
         tide__timers_stamp(loop);
 }
@@ -391,9 +422,8 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
     if (l && l->timeout == timeout) {
         if (ring_full(l) && list_make_room(loop, l)) return -ENOMEM;
         loop->timer_seq = seq;
-        t->due = due;
         t->seq = seq;
-        ring_push(l, t);
+        ring_push(l, t, due);
         return 0;
     }
 
@@ -412,20 +442,17 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
     }
     if (l) timer_unlink(loop, t);
     loop->timer_seq = seq;
-    t->due = due;
     t->seq = seq;
     t->list = n;
+    timer_mark_own(t);
     n->live++;
     loop->timer_count++;
-    ring_push(n, t);
+    ring_push(n, t, due);
     return 0;
 }
 
-/* The restart of a server's idle timeout, kept short and inline: a timer
- * already armed in the list of its timeout, room in the ring. Few
- * instructions matter here: the timer is usually cold, and the fewer there
- * are, the more restarts the CPU overlaps while it waits for memory.
- * Returns 0 when the general path must do it. */
+/* The restart of a start with the timeout of the list the timer is armed
+ * in, room in the ring. Returns 0 when the general path must do it. */
 static inline int timer_rearm_fast(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 {
     tide__timer_list_t *l = t->list;
@@ -463,12 +490,13 @@ int tide_timer_start_ns(tide_timer_t *t, tide_timer_cb cb, uint64_t timeout_ns,
     t->h.data = data;
     t->h.context = loop->context;
     t->repeat = repeat_ns;
-    t->started = 1;
+    t->h.flags |= TIDE__TIMER_STARTED;
     if (!timer_rearm_fast(loop, t, timeout_ns)) {
         int err = timer_arm(loop, t, timeout_ns);
         if (err) return err;
     }
     t->timeout = timeout_ns; /* what refresh re-arms with, even after repeats */
+    timer_mark_own(t);
     tide__handle_start(&t->h);
     return 0;
 }
@@ -490,17 +518,26 @@ int tide_timer_stop(tide_timer_t *t)
     return 0;
 }
 
+/* The restart of a server's idle timeout. The common case (armed in the
+ * list of its timeout, room in the ring) reads and writes only the timer's
+ * first cache line, the loop and the ring's tail, in few instructions: the
+ * timer is usually cold, and the fewer instructions wait on it, the more
+ * restarts the CPU overlaps while it waits for memory. */
 int tide_timer_refresh(tide_timer_t *t)
 {
     if (!t) return -EINVAL;
-    if (t->h.flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
-    if (!t->started) return -EINVAL;
+    unsigned flags = t->h.flags;
+    if (flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
+    if (!(flags & TIDE__TIMER_STARTED)) return -EINVAL;
     tide_loop_t *loop = t->h.loop;
     t->h.context = loop->context;
-    if (!timer_rearm_fast(loop, t, t->timeout)) {
-        int err = timer_arm(loop, t, t->timeout);
-        if (err) return err;
+    tide__timer_list_t *l = t->list;
+    if (TIDE__LIKELY(flags & TIDE__TIMER_OWN) && TIDE__LIKELY(!ring_full(l))) {
+        timer_push_pending(loop, l, t); /* armed, so already active */
+        return 0;
     }
+    int err = timer_arm(loop, t, t->timeout);
+    if (err) return err;
     tide__handle_start(&t->h);
     return 0;
 }
@@ -509,7 +546,7 @@ int tide_timer_again(tide_timer_t *t)
 {
     if (!t) return -EINVAL;
     if (t->h.flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
-    if (!t->started) return -EINVAL;
+    if (!(t->h.flags & TIDE__TIMER_STARTED)) return -EINVAL;
     if (!t->repeat) {
         timer_disarm(t->h.loop, t);
         return 0;
@@ -531,9 +568,10 @@ uint64_t tide_timer_get_due_in(const tide_timer_t *t)
 {
     if (!t || !t->list) return 0;
     tide__timers_settle(t->h.loop);
+    uint64_t due = timer_entry(t->list, t)->due;
     uint64_t now = tide__loop_now(t->h.loop);
-    if (t->due <= now) return 0;
-    return (t->due - now + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS;
+    if (due <= now) return 0;
+    return (due - now + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS;
 }
 
 void tide__timer_close(tide_timer_t *t) { timer_disarm(t->h.loop, t); }
@@ -586,12 +624,13 @@ void tide__run_timers(tide_loop_t *loop)
              * at the tail, so the list is kept rather than rebuilt. */
             l->head = l->tail;
             t->list = l;
+            timer_mark_own(t);
             l->live = 1;
             loop->timer_count++;
-            t->due = due_after(tide__clock_start(loop), l->timeout);
+            uint64_t due = due_after(tide__clock_start(loop), l->timeout);
             t->seq = ++loop->timer_seq;
-            ring_push(l, t);
-            l->head_due = t->due;
+            ring_push(l, t, due);
+            l->head_due = due;
             l->head_seq = t->seq;
             heap_sift_down(loop, 0);
         } else {
@@ -615,6 +654,7 @@ void tide__run_timers(tide_loop_t *loop)
 
 void tide__timers_destroy(tide_loop_t *loop)
 {
+    loop->timer_pending_len = 0; /* their rings go now */
     for (uint32_t i = 0; i < loop->timer_heap_len; i++) tide__free(loop->timer_heap[i]->ring);
     for (uint32_t i = 0; i < loop->timer_spare_len; i++) tide__free(loop->timer_spare[i]);
     loop->timer_spare_len = 0;
