@@ -47,11 +47,16 @@
  * re-arm counts from a moment between the call and the end of that
  * callback: late, never early. Readings only grow, so rings stay sorted.
  *
- * A pending timer is recognised by its list: every arming since the last
- * reading was a pending re-arm (the other starts read the clock, which
- * stamps the pending ones first), so a timer in the pending buffer that
- * still has a list was armed by it; one stopped since has none and is
- * skipped. */
+ * The pending buffer holds the re-arms' ring entries, whose expiry field
+ * holds the list's timeout until the reading adds the time to it. Every
+ * path that moves or frees a ring (growth, compaction, release) settles
+ * first, so those entries stay put; a pending entry whose timer was
+ * stopped since is stale and its stamp harmless.
+ *
+ * Layout. What a refresh touches in the timer (handle header, list,
+ * sequence, the started and own-list flags) fills its first cache line
+ * (internal.h), and the expiry is in the entry, so a restart costs one
+ * line of the timer however the pool lays timers out. */
 #include <string.h>
 
 #include "core/internal.h"
