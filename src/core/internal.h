@@ -251,7 +251,8 @@ typedef struct {
 
 typedef struct tide__timer_list tide__timer_list_t;
 
-/* How many timer starts may share one clock reading (timer.c). */
+/* How many timer restarts may be buffered and share one clock reading
+ * (timer.c); every timer list keeps this much free room in its ring. */
 #define TIDE__TIMER_PENDING_MAX 32
 
 /* The counter-based clock of timer starts (fastclock.c). */
@@ -338,10 +339,12 @@ struct tide_loop_s {
     struct tide__timer_entry *timer_spare[8];
     uint32_t timer_spare_mask[8];
     uint32_t timer_spare_len;
-    /* List entries appended since the last clock reading, whose expiry is
-     * not yet written (timer.c, "start times"). */
+    /* Timers restarted since the last clock reading: their sequence, list
+     * entry and expiry are written when the buffer is flushed (timer.c,
+     * "deferred restarts"). */
     uint32_t timer_pending_len;
-    struct tide__timer_entry *timer_pending[TIDE__TIMER_PENDING_MAX];
+    uint32_t timer_short; /* lists without room for a full buffer (no memory) */
+    tide_timer_t *timer_pending[TIDE__TIMER_PENDING_MAX];
 
     /* immediates */
     tide__immediate_t *imm;
@@ -448,8 +451,12 @@ static inline uint64_t tide__loop_now(tide_loop_t *loop)
     return loop->now;
 }
 
+/* The loop run (or last created) on this thread: a timer restart reaches
+ * its loop's buffer through it without waiting for the timer's memory. */
+extern __thread tide_loop_t *tide__loop_current __attribute__((tls_model("initial-exec")));
+
 void tide__run_timers(tide_loop_t *loop);
-/* Give the timers armed since the last reading their expiry. */
+/* Flush the buffered restarts: one clock reading gives them their expiry. */
 void tide__timers_stamp(tide_loop_t *loop);
 static inline void tide__timers_settle(tide_loop_t *loop)
 {

@@ -80,9 +80,13 @@ struct tide__timer_list {
     uint32_t tail;
     uint32_t live;     /* armed timers in this list: valid entries */
     uint32_t heap_index;
+    uint8_t is_short;  /* room below RESERVE: growth failed (counted in timer_short) */
 };
 
-#define RING_MIN 16
+/* Free entries every ring keeps, so a flush of the restart buffer always
+ * has room for every buffered restart without allocating. */
+#define RESERVE TIDE__TIMER_PENDING_MAX
+#define RING_MIN (2 * RESERVE)
 #define SPARE_MAX_MASK 1023 /* rings up to 1024 entries are kept for reuse */
 #define PREFETCH_AHEAD 8
 
@@ -300,6 +304,30 @@ static int list_make_room(tide_loop_t *loop, tide__timer_list_t *l)
 
 static inline int ring_full(const tide__timer_list_t *l) { return l->tail - l->head > l->mask; }
 
+static inline uint32_t ring_room(const tide__timer_list_t *l) { return l->mask + 1 - (l->tail - l->head); }
+
+static void list_mark_short(tide_loop_t *loop, tide__timer_list_t *l, int is_short)
+{
+    if (l->is_short == is_short) return;
+    l->is_short = (uint8_t)is_short;
+    if (is_short)
+        loop->timer_short++;
+    else
+        loop->timer_short--;
+}
+
+/* Room for one append that leaves RESERVE entries free. When memory runs
+ * out the list is marked short, which sends every restart down the direct
+ * path until it recovers; -ENOMEM only when not even this append fits. */
+static int list_reserve(tide_loop_t *loop, tide__timer_list_t *l)
+{
+    if (TIDE__LIKELY(ring_room(l) > RESERVE)) return 0;
+    int err = list_make_room(loop, l);
+    (void)err; /* judged by the room left */
+    list_mark_short(loop, l, ring_room(l) <= RESERVE);
+    return ring_full(l) ? -ENOMEM : 0;
+}
+
 static inline tide__timer_entry_t *ring_push(tide__timer_list_t *l, tide_timer_t *t, uint64_t due)
 {
     tide__timer_entry_t *e = ring_at(l, l->tail++);
@@ -346,6 +374,7 @@ static tide__timer_list_t *list_create(tide_loop_t *loop, uint64_t timeout)
     l->timeout = timeout;
     l->live = 0;
     l->heap_index = UINT32_MAX;
+    l->is_short = 0;
     table_put(loop, l);
     loop->timer_table_len++;
     return l;
@@ -353,6 +382,7 @@ static tide__timer_list_t *list_create(tide_loop_t *loop, uint64_t timeout)
 
 static void list_release(tide_loop_t *loop, tide__timer_list_t *l)
 {
+    list_mark_short(loop, l, 0);
     if (l->heap_index != UINT32_MAX) heap_remove(loop, l);
     table_remove(loop, l);
     ring_release(loop, l);
@@ -375,10 +405,7 @@ static tide__timer_list_t *timer_detach(tide_loop_t *loop, tide_timer_t *t)
 static void timer_unlink(tide_loop_t *loop, tide_timer_t *t)
 {
     tide__timer_list_t *l = timer_detach(loop, t);
-    if (!l->live) {
-        tide__timers_settle(loop); /* no pending entry may point into its ring */
-        list_release(loop, l);
-    }
+    if (!l->live) list_release(loop, l);
 }
 
 static inline uint64_t due_after(uint64_t now, uint64_t timeout)
@@ -386,8 +413,11 @@ static inline uint64_t due_after(uint64_t now, uint64_t timeout)
     return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
 }
 
-/* The one clock reading for every pending start (see the top of the file).
- * Biased late, so it does not become the cached time either: the timers
+/* Flush the restart buffer (see the top of the file): one clock reading,
+ * taken after every buffered call, and for each timer a new sequence and
+ * an entry at its list's tail. The rings kept RESERVE entries free, so
+ * nothing here can fail; a list left with less room gets more now. Biased
+ * late, the reading does not become the cached time either: the timers
  * phase compares expiries with real readings only. */
 void tide__timers_stamp(tide_loop_t *loop)
 {
@@ -395,20 +425,30 @@ void tide__timers_stamp(tide_loop_t *loop)
     loop->timer_pending_len = 0;
     uint64_t now = tide__clock_start(loop);
     for (uint32_t i = 0; i < n; i++) {
-        tide__timer_entry_t *e = loop->timer_pending[i];
-        e->due = due_after(now, e->due);
+        tide_timer_t *t = loop->timer_pending[i];
+        tide__timer_list_t *l = t->list;
+        t->seq = ++loop->timer_seq;
+        ring_push(l, t, due_after(now, l->timeout));
+        if (TIDE__UNLIKELY(ring_room(l) <= RESERVE)) list_reserve(loop, l);
     }
 }
 
-/* Re-arm t in l, the list it is armed in: append it with a new sequence;
- * the entry's expiry is written by the next reading. Every ring, compaction
- * or release settles first, so the pending entry stays where it is. */
-static inline void timer_push_pending(tide_loop_t *loop, tide__timer_list_t *l, tide_timer_t *t)
+/* Buffer the restart of t, armed in the list of its timeout. Its loop's
+ * buffer is reached without reading t: the caller has compared t's loop
+ * with the thread's current one, a branch the CPU predicts while t's
+ * memory is still on its way, so nothing here waits for it. */
+static inline void timer_defer(tide_loop_t *loop, tide_timer_t *t)
 {
-    t->seq = ++loop->timer_seq;
-    loop->timer_pending[loop->timer_pending_len++] = ring_push(l, t, l->timeout);
+    loop->timer_pending[loop->timer_pending_len++] = t;
     if (TIDE__UNLIKELY(loop->timer_pending_len == TIDE__TIMER_PENDING_MAX))
         tide__timers_stamp(loop);
+}
+
+/* Whether a restart of t with its own timeout may be buffered: armed in
+ * that list and no list short of room. */
+static inline int timer_may_defer(const tide_loop_t *loop, unsigned flags)
+{
+    return (flags & TIDE__TIMER_OWN) && !loop->timer_short;
 }
 
 /* Arm t to expire timeout ns from now, from a clock reading taken now.
@@ -425,7 +465,7 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 
     tide__timer_list_t *l = t->list;
     if (l && l->timeout == timeout) {
-        if (ring_full(l) && list_make_room(loop, l)) return -ENOMEM;
+        if (list_reserve(loop, l)) return -ENOMEM;
         loop->timer_seq = seq;
         t->seq = seq;
         ring_push(l, t, due);
@@ -434,7 +474,7 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 
     tide__timer_list_t *n = table_find(loop, timeout);
     if (n) {
-        if (ring_full(n) && list_make_room(loop, n)) return -ENOMEM;
+        if (list_reserve(loop, n)) return -ENOMEM;
     } else {
         n = list_create(loop, timeout);
         if (!n) return -ENOMEM;
@@ -456,18 +496,9 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
     return 0;
 }
 
-/* The restart of a start with the timeout of the list the timer is armed
- * in, room in the ring. Returns 0 when the general path must do it. */
-static inline int timer_rearm_fast(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
-{
-    tide__timer_list_t *l = t->list;
-    if (!l || l->timeout != timeout || ring_full(l)) return 0;
-    timer_push_pending(loop, l, t);
-    return 1;
-}
-
 static void timer_disarm(tide_loop_t *loop, tide_timer_t *t)
 {
+    tide__timers_settle(loop); /* t may be buffered */
     if (t->list) timer_unlink(loop, t);
     tide__handle_stop(&t->h);
 }
@@ -496,10 +527,12 @@ int tide_timer_start_ns(tide_timer_t *t, tide_timer_cb cb, uint64_t timeout_ns,
     t->h.context = loop->context;
     t->repeat = repeat_ns;
     t->h.flags |= TIDE__TIMER_STARTED;
-    if (!timer_rearm_fast(loop, t, timeout_ns)) {
-        int err = timer_arm(loop, t, timeout_ns);
-        if (err) return err;
+    if (timer_may_defer(loop, t->h.flags) && t->timeout == timeout_ns) {
+        timer_defer(loop, t); /* armed, so already active */
+        return 0;
     }
+    int err = timer_arm(loop, t, timeout_ns);
+    if (err) return err;
     t->timeout = timeout_ns; /* what refresh re-arms with, even after repeats */
     timer_mark_own(t);
     tide__handle_start(&t->h);
@@ -523,28 +556,44 @@ int tide_timer_stop(tide_timer_t *t)
     return 0;
 }
 
-/* The restart of a server's idle timeout. The common case (armed in the
- * list of its timeout, room in the ring) reads and writes only the timer's
- * first cache line, the loop and the ring's tail, in few instructions: the
- * timer is usually cold, and the fewer instructions wait on it, the more
- * restarts the CPU overlaps while it waits for memory. */
-int tide_timer_refresh(tide_timer_t *t)
+static int timer_refresh_slow(tide_timer_t *t, unsigned flags)
 {
-    if (!t) return -EINVAL;
-    unsigned flags = t->h.flags;
     if (flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
     if (!(flags & TIDE__TIMER_STARTED)) return -EINVAL;
     tide_loop_t *loop = t->h.loop;
     t->h.context = loop->context;
-    tide__timer_list_t *l = t->list;
-    if (TIDE__LIKELY(flags & TIDE__TIMER_OWN) && TIDE__LIKELY(!ring_full(l))) {
-        timer_push_pending(loop, l, t); /* armed, so already active */
+    if (timer_may_defer(loop, flags)) {
+        timer_defer(loop, t);
         return 0;
     }
     int err = timer_arm(loop, t, t->timeout);
     if (err) return err;
     tide__handle_start(&t->h);
     return 0;
+}
+
+/* The restart of a server's idle timeout. The timer is usually cold, and
+ * the common case (armed in the list of its timeout, on the thread's
+ * current loop) lets nothing wait for it but two predicted branches and
+ * one store: the loop comes from the thread, not from the timer, so the
+ * buffer append and the next restarts go ahead while it is fetched. */
+int tide_timer_refresh(tide_timer_t *t)
+{
+    if (!t) return -EINVAL;
+    tide_loop_t *cur = tide__loop_current;
+    unsigned flags = t->h.flags;
+    /* Hidden from the compiler as an equality, or it would use the loop
+     * read from t below and make everything wait for t again. */
+    int same_loop = t->h.loop == cur;
+    __asm__("" : "+r"(same_loop));
+    if (TIDE__LIKELY(same_loop) &&
+        TIDE__LIKELY((flags & (TIDE__CLOSING | TIDE__CLOSED | TIDE__TIMER_OWN)) == TIDE__TIMER_OWN) &&
+        TIDE__LIKELY(!cur->timer_short)) {
+        t->h.context = cur->context;
+        timer_defer(cur, t);
+        return 0;
+    }
+    return timer_refresh_slow(t, flags);
 }
 
 int tide_timer_again(tide_timer_t *t)
@@ -623,11 +672,13 @@ void tide__run_timers(tide_loop_t *loop)
             continue;
         }
         l->head++;
+        if (TIDE__UNLIKELY(l->is_short) && ring_room(l) > RESERVE) list_mark_short(loop, l, 0);
         timer_detach(loop, t);
         if (t->repeat && t->repeat == l->timeout && !l->live) {
             /* The common interval: the only timer of its list goes back in
              * at the tail, so the list is kept rather than rebuilt. */
             l->head = l->tail;
+            list_mark_short(loop, l, 0); /* the whole ring is free */
             t->list = l;
             timer_mark_own(t);
             l->live = 1;
@@ -659,7 +710,8 @@ void tide__run_timers(tide_loop_t *loop)
 
 void tide__timers_destroy(tide_loop_t *loop)
 {
-    loop->timer_pending_len = 0; /* their rings go now */
+    loop->timer_pending_len = 0; /* buffered restarts die with their timers */
+    loop->timer_short = 0;
     for (uint32_t i = 0; i < loop->timer_heap_len; i++) tide__free(loop->timer_heap[i]->ring);
     for (uint32_t i = 0; i < loop->timer_spare_len; i++) tide__free(loop->timer_spare[i]);
     loop->timer_spare_len = 0;
