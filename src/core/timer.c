@@ -33,37 +33,38 @@
  * Start times. A start's time is read no earlier than the start itself
  * (not the cached loop time), so a timer never fires before its full
  * timeout has elapsed. A start that arms a timer reads the clock at once.
- * A re-arm of an armed timer in the list it is already in (refresh, the
- * idle-timeout pattern) defers its reading instead: a server pushing back
- * many deadlines cannot afford one reading each, because the CPU does not
- * read its counter (nor clock_gettime its) until the loads before it have
- * completed, so per-restart readings make each restart wait for the cache
- * misses of the one before. The re-arm appends its entry and records the
- * timer as pending; one later reading gives every pending timer its
- * expiry. It is taken before anything reads an expiry (a list's key, the
- * timers phase, the poll timeout, get_due_in), before any start that reads
- * the clock, when TIDE__TIMER_PENDING_MAX re-arms are pending, and when the
- * callback (or the main program) that made them returns to the loop. So a
- * re-arm counts from a moment between the call and the end of that
- * callback: late, never early. Readings only grow, so rings stay sorted.
  *
- * The pending buffer holds the re-arms' ring entries, whose expiry field
- * holds the list's timeout until the reading adds the time to it. Every
- * path that moves or frees a ring (growth, compaction, release) settles
- * first, so those entries stay put; a pending entry whose timer was
- * stopped since is stale and its stamp harmless.
+ * Deferred restarts. A restart of an armed timer in the list it is already
+ * in (refresh, the idle-timeout pattern) is only recorded: the timer
+ * pointer goes into a per-loop buffer. A server pushing back many cold
+ * deadlines is limited by how much of each restart waits for the timer's
+ * cache miss, so the buffer is reached through the thread's current loop
+ * (tide__loop_current), not through the timer, and the timer only feeds
+ * predicted branches and a store. The flush (tide__timers_stamp) takes one
+ * clock reading, after every buffered call, and gives each timer in buffer
+ * order a new sequence and an entry at its list's tail, its line long in
+ * cache by then. It runs when the buffer is full and before anything that
+ * needs a timer's true state: any other start, stop, close, get_due_in,
+ * the timers phase and poll timeout, the end of the callback (or main
+ * program) that made the restarts, loop close. So order and ties are those
+ * of immediate restarts, and a restart counts from a moment between the
+ * call and the end of that callback: late, never early. Readings only
+ * grow, so rings stay sorted.
  *
- * Layout. What a refresh touches in the timer (handle header, list,
- * sequence, the started and own-list flags) fills its first cache line
- * (internal.h), and the expiry is in the entry, so a restart costs one
- * line of the timer however the pool lays timers out. */
+ * The flush cannot fail: every ring keeps RESERVE free entries, room for a
+ * whole buffer, restored after each append. When memory for that runs out
+ * the list is marked short and, while any list is, restarts take the
+ * direct path (append now, -ENOMEM when the ring is truly full).
+ *
+ * Layout. What a restart and its flush touch in the timer (handle header,
+ * list, sequence, the started and own-list flags) fills its first cache
+ * line (internal.h), and the expiry is in the entry. */
 #include <string.h>
 
 #include "core/internal.h"
 
-/* A list entry carries the expiry, so a restart writes nothing into the
- * timer beyond its first cache line (internal.h). Until the shared clock
- * reading stamps it, a pending entry's due holds the list's timeout. */
+/* A list entry carries the expiry, so a flush writes nothing into the
+ * timer beyond its first cache line (internal.h). */
 typedef struct tide__timer_entry {
     tide_timer_t *timer;
     uint64_t seq; /* the timer's sequence when this entry was appended */
@@ -257,7 +258,7 @@ static inline tide__timer_entry_t *ring_at(const tide__timer_list_t *l, uint32_t
  * list must have a live timer, so a valid entry exists. */
 static void list_rekey(tide_loop_t *loop, tide__timer_list_t *l)
 {
-    tide__timers_settle(loop); /* the head's expiry may be pending */
+    tide__timers_settle(loop); /* a buffered timer's old entry still looks valid */
     tide__timer_entry_t *e = ring_at(l, l->head);
     while (!entry_valid(e)) e = ring_at(l, ++l->head);
     l->head_due = e->due;
@@ -457,8 +458,9 @@ static inline int timer_may_defer(const tide_loop_t *loop, unsigned flags)
  * left as it was. */
 static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 {
-    /* The pending starts came first: they take a reading no later than
-     * this one, so every ring stays sorted by expiry. */
+    /* The buffered restarts came first: they take a reading no later than
+     * this one, so every ring stays sorted by expiry and sequences stay in
+     * call order. */
     tide__timers_settle(loop);
     uint64_t due = due_after(tide__clock_start(loop), timeout);
     uint64_t seq = loop->timer_seq + 1;
