@@ -34,6 +34,7 @@
  * resident memory. */
 typedef struct tide__pool {
     size_t size;
+    size_t align; /* objects start at multiples of this (16 by default) */
     size_t chunk_objects;
     void *free_list;
     void *chunks;
@@ -42,6 +43,10 @@ typedef struct tide__pool {
 } tide__pool_t;
 
 void tide__pool_init(tide__pool_t *pool, size_t size);
+/* The same with objects aligned to `align` (a power of two) and sized in
+ * multiples of it: a cache-line-aligned pool lets an object's hot fields
+ * share one line. */
+void tide__pool_init_aligned(tide__pool_t *pool, size_t size, size_t align);
 /* When the free list is empty: the next never-used object, from a new
  * chunk if need be (pool.c). */
 void *tide__pool_grow(tide__pool_t *pool);
@@ -181,16 +186,26 @@ struct tide__io {
     unsigned events;  /* registered with the backend */
 };
 
+/* Timer pools are aligned to the cache line, and the handle header plus
+ * `list` and `seq` fill exactly the first line: that line is all a restart
+ * (refresh, or a start with the same timeout) touches in the timer. The
+ * expiry lives in the timer's list entry (timer.c), not here. */
+#define TIDE__TIMER_ALIGN 64
+
+/* Timer-only handle flags, above the common ones. */
+enum {
+    TIDE__TIMER_STARTED = 0x100, /* has been started at least once */
+    TIDE__TIMER_OWN = 0x200      /* armed in the list of `timeout`: a refresh may append */
+};
+
 struct tide_timer_s {
     tide_handle_t h;
-    /* What a restart touches sits together, next to the handle's flags. */
     struct tide__timer_list *list; /* the list it is armed in, or NULL */
     uint64_t seq;     /* start order, breaks ties; 0 when not armed */
-    uint64_t due;     /* ns, absolute loop clock */
+    /* second line: read by starts, repeats and callbacks, not by refresh */
     uint64_t timeout; /* ns, as last started (what refresh re-arms with) */
     uint64_t repeat;  /* ns, 0 = one-shot */
     tide_timer_cb cb;
-    uint8_t started; /* has been started at least once */
 };
 
 /* set_timeout/set_interval: a timer the loop owns, reached through an id. */
@@ -244,7 +259,8 @@ typedef struct {
 
 typedef struct tide__timer_list tide__timer_list_t;
 
-/* How many timer starts may share one clock reading (timer.c). */
+/* How many timer restarts may be buffered and share one clock reading
+ * (timer.c); every timer list keeps this much free room in its ring. */
 #define TIDE__TIMER_PENDING_MAX 32
 
 /* The counter-based clock of timer starts (fastclock.c). */
@@ -331,9 +347,11 @@ struct tide_loop_s {
     struct tide__timer_entry *timer_spare[8];
     uint32_t timer_spare_mask[8];
     uint32_t timer_spare_len;
-    /* Timers armed since the last clock reading, whose expiry is not yet
-     * written (timer.c, "deferred start times"). */
+    /* Timers restarted since the last clock reading: their sequence, list
+     * entry and expiry are written when the buffer is flushed (timer.c,
+     * "deferred restarts"). */
     uint32_t timer_pending_len;
+    uint32_t timer_short; /* lists without room for a full buffer (no memory) */
     tide_timer_t *timer_pending[TIDE__TIMER_PENDING_MAX];
 
     /* immediates */
@@ -441,8 +459,12 @@ static inline uint64_t tide__loop_now(tide_loop_t *loop)
     return loop->now;
 }
 
+/* The loop run (or last created) on this thread: a timer restart reaches
+ * its loop's buffer through it without waiting for the timer's memory. */
+extern __thread tide_loop_t *tide__loop_current __attribute__((tls_model("initial-exec")));
+
 void tide__run_timers(tide_loop_t *loop);
-/* Give the timers armed since the last reading their expiry. */
+/* Flush the buffered restarts: one clock reading gives them their expiry. */
 void tide__timers_stamp(tide_loop_t *loop);
 static inline void tide__timers_settle(tide_loop_t *loop)
 {

@@ -4,6 +4,8 @@
 
 #include "core/internal.h"
 
+__thread tide_loop_t *tide__loop_current __attribute__((tls_model("initial-exec")));
+
 int tide_loop_new(tide_loop_t **out)
 {
     if (!out) return -EINVAL;
@@ -25,14 +27,15 @@ int tide_loop_new(tide_loop_t **out)
     loop->signal_io.type = TIDE__IO_SIGNAL;
     loop->signal_wfd = -1;
     loop->signal_slot = -1;
-    tide__pool_init(&loop->handle_pools[TIDE_HANDLE_TIMER], sizeof(tide_timer_t));
+    tide__pool_init_aligned(&loop->handle_pools[TIDE_HANDLE_TIMER], sizeof(tide_timer_t),
+                            TIDE__TIMER_ALIGN);
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_IDLE], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_PREPARE], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_CHECK], sizeof(tide_idle_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_POLL], sizeof(tide_poll_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_WAKEUP], sizeof(tide_wakeup_t));
     tide__pool_init(&loop->handle_pools[TIDE_HANDLE_SIGNAL], sizeof(tide_signal_t));
-    tide__pool_init(&loop->timeout_pool, sizeof(tide__timeout_t));
+    tide__pool_init_aligned(&loop->timeout_pool, sizeof(tide__timeout_t), TIDE__TIMER_ALIGN);
     tide__timers_init(loop);
     tide__fastclock_init(loop);
     loop->backend = backend;
@@ -42,6 +45,7 @@ int tide_loop_new(tide_loop_t **out)
         return err;
     }
     tide_update_time(loop);
+    tide__loop_current = loop; /* the main program's restarts before tide_run */
     *out = loop;
     return 0;
 }
@@ -68,6 +72,7 @@ int tide_loop_close(tide_loop_t *loop)
     tide__ring_destroy(&loop->microtasks);
     for (size_t i = 0; i < sizeof loop->handle_pools / sizeof loop->handle_pools[0]; i++)
         tide__pool_destroy(&loop->handle_pools[i]);
+    if (tide__loop_current == loop) tide__loop_current = NULL;
     tide__free(loop);
     return 0;
 }
@@ -145,6 +150,8 @@ int tide_run(tide_loop_t *loop, tide_run_mode mode)
     if (!loop) return -EINVAL;
     if (loop->running) return -EBUSY;
     loop->running = 1;
+    tide_loop_t *outer = tide__loop_current; /* a loop run inside another's callback */
+    tide__loop_current = loop;
     loop->run_start = tide_hrtime();
     loop->run_idle_base = loop->idle_ns;
     int err = 0;
@@ -159,6 +166,7 @@ int tide_run(tide_loop_t *loop, tide_run_mode mode)
     loop->stop_flag = 0;
     loop->busy_ns += (tide_hrtime() - loop->run_start) - (loop->idle_ns - loop->run_idle_base);
     loop->running = 0;
+    tide__loop_current = outer;
     return err ? err : alive;
 }
 

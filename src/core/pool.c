@@ -11,10 +11,13 @@
  * objects, then the objects. */
 #define TIDE__CHUNK_HEADER 16
 
-void tide__pool_init(tide__pool_t *pool, size_t size)
+void tide__pool_init(tide__pool_t *pool, size_t size) { tide__pool_init_aligned(pool, size, 16); }
+
+void tide__pool_init_aligned(tide__pool_t *pool, size_t size, size_t align)
 {
     if (size < sizeof(void *)) size = sizeof(void *);
-    pool->size = (size + 15) & ~(size_t)15;
+    pool->size = (size + align - 1) & ~(align - 1);
+    pool->align = align;
     pool->chunk_objects = 32;
     pool->free_list = NULL;
     pool->chunks = NULL;
@@ -28,12 +31,15 @@ void *tide__pool_grow(tide__pool_t *pool)
          * and a small loop stays small. Nothing of a chunk is written
          * before its objects are handed out. */
         size_t n = pool->chunk_objects;
-        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + n * pool->size);
+        size_t pad = pool->align > TIDE__CHUNK_HEADER ? pool->align - TIDE__CHUNK_HEADER : 0;
+        char *chunk = tide__malloc(TIDE__CHUNK_HEADER + pad + n * pool->size);
         if (!chunk) return NULL;
         *(void **)chunk = pool->chunks;
         ((size_t *)chunk)[1] = n;
         pool->chunks = chunk;
-        pool->bump = chunk + TIDE__CHUNK_HEADER;
+        /* malloc gives 16-byte alignment: skip to the first aligned object. */
+        uintptr_t first = ((uintptr_t)chunk + TIDE__CHUNK_HEADER + pool->align - 1) & ~(uintptr_t)(pool->align - 1);
+        pool->bump = (char *)first;
         pool->end = pool->bump + n * pool->size;
         if (pool->chunk_objects < 4096) pool->chunk_objects *= 2;
     }

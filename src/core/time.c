@@ -52,6 +52,8 @@ int tide_clock_advance(tide_loop_t *loop, uint64_t delta_ns)
     /* Iterate even when nothing keeps the loop alive: an unref'd timer
      * still fires when its time comes while the test holds the clock. */
     loop->running = 1;
+    tide_loop_t *outer = tide__loop_current; /* callbacks run as in tide_run */
+    tide__loop_current = loop;
     tide__drain(loop);
     int err = 0;
     while (!err && tide__timers_next_due(loop, &due) && due <= target) {
@@ -63,5 +65,6 @@ int tide_clock_advance(tide_loop_t *loop, uint64_t delta_ns)
         err = tide__loop_iterate(loop, TIDE_RUN_NOWAIT);
     }
     loop->running = 0;
+    tide__loop_current = outer;
     return err;
 }

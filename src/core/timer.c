@@ -33,32 +33,42 @@
  * Start times. A start's time is read no earlier than the start itself
  * (not the cached loop time), so a timer never fires before its full
  * timeout has elapsed. A start that arms a timer reads the clock at once.
- * A re-arm of an armed timer in the list it is already in (refresh, the
- * idle-timeout pattern) defers its reading instead: a server pushing back
- * many deadlines cannot afford one reading each, because the CPU does not
- * read its counter (nor clock_gettime its) until the loads before it have
- * completed, so per-restart readings make each restart wait for the cache
- * misses of the one before. The re-arm appends its entry and records the
- * timer as pending; one later reading gives every pending timer its
- * expiry. It is taken before anything reads an expiry (a list's key, the
- * timers phase, the poll timeout, get_due_in), before any start that reads
- * the clock, when TIDE__TIMER_PENDING_MAX re-arms are pending, and when the
- * callback (or the main program) that made them returns to the loop. So a
- * re-arm counts from a moment between the call and the end of that
- * callback: late, never early. Readings only grow, so rings stay sorted.
  *
- * A pending timer is recognised by its list: every arming since the last
- * reading was a pending re-arm (the other starts read the clock, which
- * stamps the pending ones first), so a timer in the pending buffer that
- * still has a list was armed by it; one stopped since has none and is
- * skipped. */
+ * Deferred restarts. A restart of an armed timer in the list it is already
+ * in (refresh, the idle-timeout pattern) is only recorded: the timer
+ * pointer goes into a per-loop buffer. A server pushing back many cold
+ * deadlines is limited by how much of each restart waits for the timer's
+ * cache miss, so the buffer is reached through the thread's current loop
+ * (tide__loop_current), not through the timer, and the timer only feeds
+ * predicted branches and a store. The flush (tide__timers_stamp) takes one
+ * clock reading, after every buffered call, and gives each timer in buffer
+ * order a new sequence and an entry at its list's tail, its line long in
+ * cache by then. It runs when the buffer is full and before anything that
+ * needs a timer's true state: any other start, stop, close, get_due_in,
+ * the timers phase and poll timeout, the end of the callback (or main
+ * program) that made the restarts, loop close. So order and ties are those
+ * of immediate restarts, and a restart counts from a moment between the
+ * call and the end of that callback: late, never early. Readings only
+ * grow, so rings stay sorted.
+ *
+ * The flush cannot fail: every ring keeps RESERVE free entries, room for a
+ * whole buffer, restored after each append. When memory for that runs out
+ * the list is marked short and, while any list is, restarts take the
+ * direct path (append now, -ENOMEM when the ring is truly full).
+ *
+ * Layout. What a restart and its flush touch in the timer (handle header,
+ * list, sequence, the started and own-list flags) fills its first cache
+ * line (internal.h), and the expiry is in the entry. */
 #include <string.h>
 
 #include "core/internal.h"
 
+/* A list entry carries the expiry, so a flush writes nothing into the
+ * timer beyond its first cache line (internal.h). */
 typedef struct tide__timer_entry {
     tide_timer_t *timer;
     uint64_t seq; /* the timer's sequence when this entry was appended */
+    uint64_t due; /* ns, absolute loop clock */
 } tide__timer_entry_t;
 
 struct tide__timer_list {
@@ -71,9 +81,13 @@ struct tide__timer_list {
     uint32_t tail;
     uint32_t live;     /* armed timers in this list: valid entries */
     uint32_t heap_index;
+    uint8_t is_short;  /* room below RESERVE: growth failed (counted in timer_short) */
 };
 
-#define RING_MIN 16
+/* Free entries every ring keeps, so a flush of the restart buffer always
+ * has room for every buffered restart without allocating. */
+#define RESERVE TIDE__TIMER_PENDING_MAX
+#define RING_MIN (2 * RESERVE)
 #define SPARE_MAX_MASK 1023 /* rings up to 1024 entries are kept for reuse */
 #define PREFETCH_AHEAD 8
 
@@ -244,10 +258,10 @@ static inline tide__timer_entry_t *ring_at(const tide__timer_list_t *l, uint32_t
  * list must have a live timer, so a valid entry exists. */
 static void list_rekey(tide_loop_t *loop, tide__timer_list_t *l)
 {
-    tide__timers_settle(loop); /* the head's expiry may be pending */
+    tide__timers_settle(loop); /* a buffered timer's old entry still looks valid */
     tide__timer_entry_t *e = ring_at(l, l->head);
     while (!entry_valid(e)) e = ring_at(l, ++l->head);
-    l->head_due = e->timer->due;
+    l->head_due = e->due;
     l->head_seq = e->seq;
 }
 
@@ -291,11 +305,58 @@ static int list_make_room(tide_loop_t *loop, tide__timer_list_t *l)
 
 static inline int ring_full(const tide__timer_list_t *l) { return l->tail - l->head > l->mask; }
 
-static inline void ring_push(tide__timer_list_t *l, tide_timer_t *t)
+static inline uint32_t ring_room(const tide__timer_list_t *l) { return l->mask + 1 - (l->tail - l->head); }
+
+static void list_mark_short(tide_loop_t *loop, tide__timer_list_t *l, int is_short)
+{
+    if (l->is_short == is_short) return;
+    l->is_short = (uint8_t)is_short;
+    if (is_short)
+        loop->timer_short++;
+    else
+        loop->timer_short--;
+}
+
+/* Room for one append that leaves RESERVE entries free. When memory runs
+ * out the list is marked short, which sends every restart down the direct
+ * path until it recovers; -ENOMEM only when not even this append fits. */
+static int list_reserve(tide_loop_t *loop, tide__timer_list_t *l)
+{
+    if (TIDE__LIKELY(ring_room(l) > RESERVE)) return 0;
+    int err = list_make_room(loop, l);
+    (void)err; /* judged by the room left */
+    list_mark_short(loop, l, ring_room(l) <= RESERVE);
+    return ring_full(l) ? -ENOMEM : 0;
+}
+
+static inline tide__timer_entry_t *ring_push(tide__timer_list_t *l, tide_timer_t *t, uint64_t due)
 {
     tide__timer_entry_t *e = ring_at(l, l->tail++);
     e->timer = t;
     e->seq = t->seq;
+    e->due = due;
+    return e;
+}
+
+/* t's valid entry in its list. Sequences grow along a ring (every append
+ * takes a new one), so a binary search finds it. */
+static const tide__timer_entry_t *timer_entry(const tide__timer_list_t *l, const tide_timer_t *t)
+{
+    uint32_t lo = l->head, n = l->tail - l->head;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        if (ring_at(l, lo + half)->seq <= t->seq) lo += half;
+        n -= half;
+    }
+    return ring_at(l, lo);
+}
+
+/* Whether a refresh may simply append: armed in the list of its own
+ * timeout. Kept as a flag so refresh reads nothing past the first line. */
+static inline void timer_mark_own(tide_timer_t *t)
+{
+    t->h.flags &= (uint16_t)~TIDE__TIMER_OWN;
+    if (t->list && t->list->timeout == t->timeout) t->h.flags |= TIDE__TIMER_OWN;
 }
 
 /* ---- lists ---------------------------------------------------------------- */
@@ -314,6 +375,7 @@ static tide__timer_list_t *list_create(tide_loop_t *loop, uint64_t timeout)
     l->timeout = timeout;
     l->live = 0;
     l->heap_index = UINT32_MAX;
+    l->is_short = 0;
     table_put(loop, l);
     loop->timer_table_len++;
     return l;
@@ -321,6 +383,7 @@ static tide__timer_list_t *list_create(tide_loop_t *loop, uint64_t timeout)
 
 static void list_release(tide_loop_t *loop, tide__timer_list_t *l)
 {
+    list_mark_short(loop, l, 0);
     if (l->heap_index != UINT32_MAX) heap_remove(loop, l);
     table_remove(loop, l);
     ring_release(loop, l);
@@ -334,6 +397,7 @@ static tide__timer_list_t *timer_detach(tide_loop_t *loop, tide_timer_t *t)
     tide__timer_list_t *l = t->list;
     t->list = NULL;
     t->seq = 0;
+    t->h.flags &= (uint16_t)~TIDE__TIMER_OWN;
     l->live--;
     loop->timer_count--;
     return l;
@@ -350,8 +414,11 @@ static inline uint64_t due_after(uint64_t now, uint64_t timeout)
     return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
 }
 
-/* The one clock reading for every pending start (see the top of the file).
- * Biased late, so it does not become the cached time either: the timers
+/* Flush the restart buffer (see the top of the file): one clock reading,
+ * taken after every buffered call, and for each timer a new sequence and
+ * an entry at its list's tail. The rings kept RESERVE entries free, so
+ * nothing here can fail; a list left with less room gets more now. Biased
+ * late, the reading does not become the cached time either: the timers
  * phase compares expiries with real readings only. */
 void tide__timers_stamp(tide_loop_t *loop)
 {
@@ -360,19 +427,29 @@ void tide__timers_stamp(tide_loop_t *loop)
     uint64_t now = tide__clock_start(loop);
     for (uint32_t i = 0; i < n; i++) {
         tide_timer_t *t = loop->timer_pending[i];
-        if (t->list) t->due = due_after(now, t->list->timeout);
+        tide__timer_list_t *l = t->list;
+        t->seq = ++loop->timer_seq;
+        ring_push(l, t, due_after(now, l->timeout));
+        if (TIDE__UNLIKELY(ring_room(l) <= RESERVE)) list_reserve(loop, l);
     }
 }
 
-/* Re-arm t in l, the list it is armed in: append it with a new sequence;
- * its expiry is written by the next reading. */
-static inline void timer_push_pending(tide_loop_t *loop, tide__timer_list_t *l, tide_timer_t *t)
+/* Buffer the restart of t, armed in the list of its timeout. Its loop's
+ * buffer is reached without reading t: the caller has compared t's loop
+ * with the thread's current one, a branch the CPU predicts while t's
+ * memory is still on its way, so nothing here waits for it. */
+static inline void timer_defer(tide_loop_t *loop, tide_timer_t *t)
 {
-    t->seq = ++loop->timer_seq;
-    ring_push(l, t);
     loop->timer_pending[loop->timer_pending_len++] = t;
     if (TIDE__UNLIKELY(loop->timer_pending_len == TIDE__TIMER_PENDING_MAX))
         tide__timers_stamp(loop);
+}
+
+/* Whether a restart of t with its own timeout may be buffered: armed in
+ * that list and no list short of room. */
+static inline int timer_may_defer(const tide_loop_t *loop, unsigned flags)
+{
+    return (flags & TIDE__TIMER_OWN) && !loop->timer_short;
 }
 
 /* Arm t to expire timeout ns from now, from a clock reading taken now.
@@ -381,25 +458,25 @@ static inline void timer_push_pending(tide_loop_t *loop, tide__timer_list_t *l, 
  * left as it was. */
 static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
 {
-    /* The pending starts came first: they take a reading no later than
-     * this one, so every ring stays sorted by expiry. */
+    /* The buffered restarts came first: they take a reading no later than
+     * this one, so every ring stays sorted by expiry and sequences stay in
+     * call order. */
     tide__timers_settle(loop);
     uint64_t due = due_after(tide__clock_start(loop), timeout);
     uint64_t seq = loop->timer_seq + 1;
 
     tide__timer_list_t *l = t->list;
     if (l && l->timeout == timeout) {
-        if (ring_full(l) && list_make_room(loop, l)) return -ENOMEM;
+        if (list_reserve(loop, l)) return -ENOMEM;
         loop->timer_seq = seq;
-        t->due = due;
         t->seq = seq;
-        ring_push(l, t);
+        ring_push(l, t, due);
         return 0;
     }
 
     tide__timer_list_t *n = table_find(loop, timeout);
     if (n) {
-        if (ring_full(n) && list_make_room(loop, n)) return -ENOMEM;
+        if (list_reserve(loop, n)) return -ENOMEM;
     } else {
         n = list_create(loop, timeout);
         if (!n) return -ENOMEM;
@@ -412,30 +489,18 @@ static int timer_arm(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
     }
     if (l) timer_unlink(loop, t);
     loop->timer_seq = seq;
-    t->due = due;
     t->seq = seq;
     t->list = n;
+    timer_mark_own(t);
     n->live++;
     loop->timer_count++;
-    ring_push(n, t);
+    ring_push(n, t, due);
     return 0;
-}
-
-/* The restart of a server's idle timeout, kept short and inline: a timer
- * already armed in the list of its timeout, room in the ring. Few
- * instructions matter here: the timer is usually cold, and the fewer there
- * are, the more restarts the CPU overlaps while it waits for memory.
- * Returns 0 when the general path must do it. */
-static inline int timer_rearm_fast(tide_loop_t *loop, tide_timer_t *t, uint64_t timeout)
-{
-    tide__timer_list_t *l = t->list;
-    if (!l || l->timeout != timeout || ring_full(l)) return 0;
-    timer_push_pending(loop, l, t);
-    return 1;
 }
 
 static void timer_disarm(tide_loop_t *loop, tide_timer_t *t)
 {
+    tide__timers_settle(loop); /* t may be buffered */
     if (t->list) timer_unlink(loop, t);
     tide__handle_stop(&t->h);
 }
@@ -463,12 +528,15 @@ int tide_timer_start_ns(tide_timer_t *t, tide_timer_cb cb, uint64_t timeout_ns,
     t->h.data = data;
     t->h.context = loop->context;
     t->repeat = repeat_ns;
-    t->started = 1;
-    if (!timer_rearm_fast(loop, t, timeout_ns)) {
-        int err = timer_arm(loop, t, timeout_ns);
-        if (err) return err;
+    t->h.flags |= TIDE__TIMER_STARTED;
+    if (timer_may_defer(loop, t->h.flags) && t->timeout == timeout_ns) {
+        timer_defer(loop, t); /* armed, so already active */
+        return 0;
     }
+    int err = timer_arm(loop, t, timeout_ns);
+    if (err) return err;
     t->timeout = timeout_ns; /* what refresh re-arms with, even after repeats */
+    timer_mark_own(t);
     tide__handle_start(&t->h);
     return 0;
 }
@@ -490,26 +558,51 @@ int tide_timer_stop(tide_timer_t *t)
     return 0;
 }
 
+static int timer_refresh_slow(tide_timer_t *t, unsigned flags)
+{
+    if (flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
+    if (!(flags & TIDE__TIMER_STARTED)) return -EINVAL;
+    tide_loop_t *loop = t->h.loop;
+    t->h.context = loop->context;
+    if (timer_may_defer(loop, flags)) {
+        timer_defer(loop, t);
+        return 0;
+    }
+    int err = timer_arm(loop, t, t->timeout);
+    if (err) return err;
+    tide__handle_start(&t->h);
+    return 0;
+}
+
+/* The restart of a server's idle timeout. The timer is usually cold, and
+ * the common case (armed in the list of its timeout, on the thread's
+ * current loop) lets nothing wait for it but two predicted branches and
+ * one store: the loop comes from the thread, not from the timer, so the
+ * buffer append and the next restarts go ahead while it is fetched. */
 int tide_timer_refresh(tide_timer_t *t)
 {
     if (!t) return -EINVAL;
-    if (t->h.flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
-    if (!t->started) return -EINVAL;
-    tide_loop_t *loop = t->h.loop;
-    t->h.context = loop->context;
-    if (!timer_rearm_fast(loop, t, t->timeout)) {
-        int err = timer_arm(loop, t, t->timeout);
-        if (err) return err;
+    tide_loop_t *cur = tide__loop_current;
+    unsigned flags = t->h.flags;
+    /* Hidden from the compiler as an equality, or it would use the loop
+     * read from t below and make everything wait for t again. */
+    int same_loop = t->h.loop == cur;
+    __asm__("" : "+r"(same_loop));
+    if (TIDE__LIKELY(same_loop) &&
+        TIDE__LIKELY((flags & (TIDE__CLOSING | TIDE__CLOSED | TIDE__TIMER_OWN)) == TIDE__TIMER_OWN) &&
+        TIDE__LIKELY(!cur->timer_short)) {
+        t->h.context = cur->context;
+        timer_defer(cur, t);
+        return 0;
     }
-    tide__handle_start(&t->h);
-    return 0;
+    return timer_refresh_slow(t, flags);
 }
 
 int tide_timer_again(tide_timer_t *t)
 {
     if (!t) return -EINVAL;
     if (t->h.flags & (TIDE__CLOSING | TIDE__CLOSED)) return -EALREADY;
-    if (!t->started) return -EINVAL;
+    if (!(t->h.flags & TIDE__TIMER_STARTED)) return -EINVAL;
     if (!t->repeat) {
         timer_disarm(t->h.loop, t);
         return 0;
@@ -531,9 +624,10 @@ uint64_t tide_timer_get_due_in(const tide_timer_t *t)
 {
     if (!t || !t->list) return 0;
     tide__timers_settle(t->h.loop);
+    uint64_t due = timer_entry(t->list, t)->due;
     uint64_t now = tide__loop_now(t->h.loop);
-    if (t->due <= now) return 0;
-    return (t->due - now + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS;
+    if (due <= now) return 0;
+    return (due - now + TIDE__NS_PER_MS - 1) / TIDE__NS_PER_MS;
 }
 
 void tide__timer_close(tide_timer_t *t) { timer_disarm(t->h.loop, t); }
@@ -580,18 +674,21 @@ void tide__run_timers(tide_loop_t *loop)
             continue;
         }
         l->head++;
+        if (TIDE__UNLIKELY(l->is_short) && ring_room(l) > RESERVE) list_mark_short(loop, l, 0);
         timer_detach(loop, t);
         if (t->repeat && t->repeat == l->timeout && !l->live) {
             /* The common interval: the only timer of its list goes back in
              * at the tail, so the list is kept rather than rebuilt. */
             l->head = l->tail;
+            list_mark_short(loop, l, 0); /* the whole ring is free */
             t->list = l;
+            timer_mark_own(t);
             l->live = 1;
             loop->timer_count++;
-            t->due = due_after(tide__clock_start(loop), l->timeout);
+            uint64_t due = due_after(tide__clock_start(loop), l->timeout);
             t->seq = ++loop->timer_seq;
-            ring_push(l, t);
-            l->head_due = t->due;
+            ring_push(l, t, due);
+            l->head_due = due;
             l->head_seq = t->seq;
             heap_sift_down(loop, 0);
         } else {
@@ -615,6 +712,8 @@ void tide__run_timers(tide_loop_t *loop)
 
 void tide__timers_destroy(tide_loop_t *loop)
 {
+    loop->timer_pending_len = 0; /* buffered restarts die with their timers */
+    loop->timer_short = 0;
     for (uint32_t i = 0; i < loop->timer_heap_len; i++) tide__free(loop->timer_heap[i]->ring);
     for (uint32_t i = 0; i < loop->timer_spare_len; i++) tide__free(loop->timer_spare[i]);
     loop->timer_spare_len = 0;
