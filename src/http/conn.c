@@ -136,8 +136,12 @@ static void conn_continue(tide_loop_t *loop, void *data)
     tide__http_conn_t *c = data;
     c->flags &= ~C_RESUME_QUEUED;
     if (!(c->flags & C_CLOSED) && !(c->flags & (C_WAIT_RES | C_WAIT_BODY | C_WAIT_OUT))) {
+        int paused = (c->flags & C_PAUSED) != 0;
         c->flags &= ~C_PAUSED;
-        if (c->stash) {
+        /* A parser paused on the last byte it had (a body's last chunk
+         * filled the reader's buffer) has nothing stashed, yet must run
+         * again: the message completes only then. */
+        if (c->stash || paused) {
             /* the stash may be replaced while parsing: hold it */
             char *s = c->stash;
             size_t off = c->stash_off, n = c->stash_len;
@@ -145,7 +149,7 @@ static void conn_continue(tide_loop_t *loop, void *data)
             c->stash_off = c->stash_len = 0;
             c->refs++;
             c->flags |= C_IN_PROCESS;
-            int r = tide__http_conn_parse(c, s + off, n);
+            int r = tide__http_conn_parse(c, s ? s + off : "", n);
             c->flags &= ~C_IN_PROCESS;
             /* a pause inside kept its rest in a new stash (copied) */
             tide__free(s);

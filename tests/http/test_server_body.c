@@ -253,6 +253,63 @@ static void test_backpressure(tide_loop_t *loop)
     stop(loop, srv);
 }
 
+/* ---- a body whose last chunk fills the reader's buffer ---------------------
+ * The parser pauses on the very last byte it was given (the push said the
+ * buffer is full), so nothing is left to stash; once the reader drains the
+ * buffer, the parser must still run again for the message to complete. */
+
+typedef struct {
+    tide_http_res_t *res;
+    tide_stream_t *body;
+    size_t len;
+} late_reader_t;
+
+static late_reader_t late;
+
+static int late_data(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    late.len += ((tide_chunk_t *)arg)->len;
+    return 0;
+}
+
+static int late_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data)
+{
+    char reply[32];
+    int n = snprintf(reply, sizeof reply, "read %zu", late.len);
+    ASSERT_OK(tide_http_res_send(late.res, 200, NULL, reply, (size_t)n));
+    return 0;
+}
+
+static void late_handler(tide_http_req_t *req, tide_http_res_t *res, void *data)
+{
+    late.res = res;
+    late.len = 0;
+    late.body = tide_http_req_body(req); /* read later, by the test */
+    ASSERT(late.body != NULL);
+}
+
+static void test_pause_on_last_byte(tide_loop_t *loop)
+{
+    tide_http_server_opts_t opts = {.listen = {.hwm = 4}};
+    tide_http_server_t *srv;
+    ASSERT_OK(tide_http_listen(loop, "127.0.0.1", 0, &opts, late_handler, NULL, &srv));
+    client_t cl;
+    client_open(&cl, loop, tide_http_server_port(srv));
+    client_send(&cl, "POST /late HTTP/1.1\r\nContent-Length: 5\r\n\r\n");
+    while (!late.body) tide_run(loop, TIDE_RUN_ONCE);
+    /* Two bytes stay under the mark of 4; the last three cross it with
+     * the last byte of the body, and the parser pauses there. */
+    client_send(&cl, "he");
+    while (tide_stream_readable_length(late.body) < 2) tide_run(loop, TIDE_RUN_ONCE);
+    client_send(&cl, "llo");
+    while (tide_stream_readable_length(late.body) < 5) tide_run(loop, TIDE_RUN_ONCE);
+    ASSERT_OK(tide_stream_on(late.body, TIDE_EVENT_END, late_end, NULL));
+    ASSERT_OK(tide_stream_on(late.body, TIDE_EVENT_DATA, late_data, NULL));
+    ASSERT(client_wait_for(&cl, "read 5"));
+    client_close(&cl);
+    stop(loop, srv);
+}
+
 int main(void)
 {
     tide_loop_t *loop;
@@ -261,6 +318,7 @@ int main(void)
     test_upload_and_chunked(loop);
     test_pipeline_order(loop);
     test_backpressure(loop);
+    test_pause_on_last_byte(loop);
     TEST_CLOSE_LOOP(loop);
     return 0;
 }
