@@ -134,8 +134,6 @@ static void sock_impl_read(tide_stream_t *s, size_t size, void *data)
 static void sock_write_complete(tide__sock_t *k, int status)
 {
     k->flags &= ~(SOCK_WRITING | SOCK_WAIT_OUT);
-    k->wvec = NULL;
-    k->one = NULL;
     tide__sock_update(k);
     /* May start the next write at once (Node's clearBuffer). */
     tide_stream_write_done(k->stream, status ? tide_error_new(status, "write failed: %s", tide_strerror(status)) : NULL);
@@ -179,17 +177,21 @@ static tide__fdmsg_t *fds_for(tide__sock_t *k, const tide_chunk_t *c)
     return m && m->chunk == c ? m : NULL;
 }
 
+/* Send what is left of the write in flight; its progress lives in the
+ * stream's record of the write (made by the stream for every _write), so
+ * an fd stream that is not writing keeps none. */
 static void sock_flush(tide__sock_t *k)
 {
+    tide__wflight_t *f = k->stream->w.flight;
     struct iovec iov[SOCK_IOV];
     for (;;) {
         int cnt = 0;
-        size_t want = 0, off = k->woff;
-        tide__fdmsg_t *fds = k->woff == 0 ? fds_for(k, k->wvec[k->widx]) : NULL;
-        for (size_t i = k->widx; i < k->wn && cnt < SOCK_IOV; i++) {
-            const tide_chunk_t *c = k->wvec[i];
+        size_t want = 0, off = f->off;
+        tide__fdmsg_t *fds = f->off == 0 ? fds_for(k, f->vec[f->idx]) : NULL;
+        for (size_t i = f->idx; i < f->n && cnt < SOCK_IOV; i++) {
+            const tide_chunk_t *c = f->vec[i];
             /* fds travel with their chunk's first byte: a send ends before it. */
-            if (i > k->widx && fds_for(k, c)) break;
+            if (i > f->idx && fds_for(k, c)) break;
             iov[cnt].iov_base = (char *)c->base + off;
             iov[cnt].iov_len = c->len - off;
             want += c->len - off;
@@ -212,17 +214,17 @@ static void sock_flush(tide__sock_t *k)
         }
         k->bytes_written += (uint64_t)n;
         size_t left = (size_t)n;
-        while (k->widx < k->wn) {
-            size_t rem = k->wvec[k->widx]->len - k->woff;
+        while (f->idx < f->n) {
+            size_t rem = f->vec[f->idx]->len - f->off;
             if (rem > left) {
-                k->woff += left;
+                f->off += left;
                 break;
             }
             left -= rem;
-            k->widx++;
-            k->woff = 0;
+            f->idx++;
+            f->off = 0;
         }
-        if (k->widx == k->wn) {
+        if (f->idx == f->n) {
             sock_write_complete(k, 0);
             return;
         }
@@ -237,10 +239,11 @@ static void sock_flush(tide__sock_t *k)
 
 static void sock_start_write(tide__sock_t *k, const tide_chunk_t *const *vec, size_t n)
 {
-    k->wvec = vec;
-    k->wn = n;
-    k->widx = 0;
-    k->woff = 0;
+    tide__wflight_t *f = k->stream->w.flight;
+    f->vec = vec;
+    f->n = n;
+    f->idx = 0;
+    f->off = 0;
     k->flags |= SOCK_WRITING;
     if (k->flags & SOCK_CONNECTING) return; /* sent once connected */
     sock_flush(k);
@@ -248,9 +251,9 @@ static void sock_start_write(tide__sock_t *k, const tide_chunk_t *const *vec, si
 
 static void sock_impl_write(tide_stream_t *s, const tide_chunk_t *chunk, void *data)
 {
-    tide__sock_t *k = data;
-    k->one = chunk;
-    sock_start_write(k, &k->one, 1);
+    tide__wflight_t *f = s->w.flight;
+    f->one = chunk;
+    sock_start_write(data, &f->one, 1);
 }
 
 static void sock_impl_writev(tide_stream_t *s, const tide_chunk_t *const *chunks, size_t n,
@@ -296,7 +299,6 @@ static void sock_impl_destroy(tide_stream_t *s, tide_error_t *err, void *data)
     if (k->flags & SOCK_WRITING) {
         /* The write in flight ends with the stream (Node: ERR_STREAM_DESTROYED). */
         k->flags &= ~(SOCK_WRITING | SOCK_WAIT_OUT);
-        k->wvec = NULL;
         tide_stream_write_done(s, NULL);
     }
     tide_stream_destroy_done(s, tide_error_ref(err));

@@ -43,11 +43,6 @@ typedef struct tide__sock {
     tide_stream_t *stream;
     void *context;
     uint32_t flags;
-    uint32_t widx;                       /* next chunk of wvec to write */
-    const tide_chunk_t *const *wvec;     /* the write in flight */
-    const tide_chunk_t *one;             /* wvec of a single write */
-    size_t wn;
-    size_t woff;                         /* bytes of wvec[widx] already sent */
     uint64_t bytes_read;
     uint64_t bytes_written;
     struct tide__sock_ext *ext;          /* rare state (connect, fds, tty) */

@@ -29,6 +29,7 @@ static void streams_destroy(tide_loop_t *loop, void *state)
     tide__pool_destroy(&st->defers);
     tide__pool_destroy(&st->records);
     tide__pool_destroy(&st->exts);
+    tide__pool_destroy(&st->flights);
     for (uint32_t i = 0; i < st->nops; i++) tide__free(st->ops[i]);
     tide__free(st->ops);
     tide__free(st->spare_batch);
@@ -66,6 +67,7 @@ TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
     tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
     tide__pool_init(&st->records, TIDE__RECORD_SIZE);
     tide__pool_init(&st->exts, sizeof(tide__sext_t));
+    tide__pool_init(&st->flights, sizeof(tide__wflight_t));
     loop->slots[TIDE__SLOT_STREAMS].state = st;
     loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
     return st;

@@ -191,16 +191,32 @@ typedef struct {
     tide__sring_t buffer;
 } tide__rstate_t;
 
+/* The write in flight (Node's writecb, writelen and the chunks _write
+ * holds): taken from the loop's pool when _write or _writev is called and
+ * given back at its completion, so a stream that is not writing carries
+ * only the pointer. An fd stream keeps its progress through the chunks
+ * here too, for the writes the kernel cannot take at once. */
+typedef struct tide__wflight {
+    size_t len;
+    tide__cb_t cb;
+    tide__chunk_t *chunk;  /* a single write's chunk */
+    tide__batch_t *batch;  /* or a writev batch's */
+    /* the fd stream's progress: chunk idx of vec[n], off bytes into it;
+     * vec is &one for a single chunk */
+    const tide_chunk_t *const *vec;
+    const tide_chunk_t *one;
+    size_t n;
+    size_t off;
+    uint32_t idx;
+} tide__wflight_t;
+
 typedef struct {
     uint32_t flags;
     uint32_t corked;
     size_t hwm;
     size_t length;
-    size_t writelen;
     int64_t pendingcb;
-    tide__cb_t writecb;          /* the callback of the write in flight */
-    tide__chunk_t *inflight;     /* the chunk _write holds */
-    tide__batch_t *inflight_batch;
+    tide__wflight_t *flight;     /* the write in flight, NULL when none */
     tide__sring_t buffered;
     tide__sdefer_t *tick_info;   /* afterWriteTickInfo */
 } tide__wstate_t;
@@ -289,6 +305,8 @@ typedef struct {
     tide__pool_t defers;
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
     tide__pool_t exts;    /* tide__sext_t */
+    tide__pool_t flights; /* tide__wflight_t */
+    tide__wflight_t spare_flight; /* fails a write the pool has no record for */
     tide__sops_t **ops;   /* the interned implementations */
     uint32_t nops, ops_cap;
     tide__batch_t *spare_batch; /* the last writev batch given back, for the next */
@@ -406,6 +424,9 @@ void tide__writable_final_done(tide_stream_t *s, tide_error_t *err);
  * ERR_MULTIPLE_CALLBACK) when none is pending. eof: push EOF first. */
 int tide__final_complete(tide_stream_t *s, tide_error_t *err, int eof);
 void tide__writable_error_buffer(tide_stream_t *s);
+/* Give back the record of the write in flight and its chunks, for a write
+ * that will never complete (a transform's held write at destroy). */
+void tide__writable_drop_flight(tide_stream_t *s);
 void tide__writable_release(tide_stream_t *s);
 int tide__writable_finished(const tide_stream_t *s, int strict); /* isWritableFinished */
 

@@ -33,8 +33,8 @@ static void on_connection(tide_server_t *srv, tide_stream_t *conn, void *data)
 
 int main(void)
 {
-    ASSERT_LE(POOLED(sizeof(tide_stream_t)), 176);
-    ASSERT_LE(POOLED(sizeof(tide__sock_t)), 96);
+    ASSERT_LE(POOLED(sizeof(tide_stream_t)), 144);
+    ASSERT_LE(POOLED(sizeof(tide__sock_t)), 64);
 
     counting_alloc_install();
     tide_loop_t *loop;
