@@ -3,6 +3,7 @@
  * backpressure, writev of the caller's own bytes tried at once and resumed
  * on writability, shutdown at end(), and the close at destroy. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -121,7 +122,7 @@ static void sock_read(tide__sock_t *k)
 
 static void sock_impl_read(tide_stream_t *s, size_t size, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     if (k->flags & SOCK_WANT_READ) return;
     k->flags |= SOCK_WANT_READ;
     tide__sock_update(k);
@@ -253,13 +254,13 @@ static void sock_impl_write(tide_stream_t *s, const tide_chunk_t *chunk, void *d
 {
     tide__wflight_t *f = s->w.flight;
     f->one = chunk;
-    sock_start_write(data, &f->one, 1);
+    sock_start_write(tide__sock_from(s), &f->one, 1);
 }
 
 static void sock_impl_writev(tide_stream_t *s, const tide_chunk_t *const *chunks, size_t n,
                              void *data)
 {
-    sock_start_write(data, chunks, n);
+    sock_start_write(tide__sock_from(s), chunks, n);
 }
 
 /* ---- end and destroy ------------------------------------------------------ */
@@ -276,7 +277,7 @@ static void sock_close_fd(tide__sock_t *k)
 
 static void sock_impl_final(tide_stream_t *s, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     tide_error_t *err = NULL;
     if (k->flags & SOCK_CLOSED) {
         /* nothing left to shut */
@@ -292,7 +293,7 @@ static void sock_impl_final(tide_stream_t *s, void *data)
 
 static void sock_impl_destroy(tide_stream_t *s, tide_error_t *err, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     k->flags |= SOCK_DESTROYED;
     if (k->flags & SOCK_CONNECTING) tide__connect_cancel(k, err ? err->code : -ECANCELED);
     sock_close_fd(k);
@@ -305,13 +306,13 @@ static void sock_impl_destroy(tide_stream_t *s, tide_error_t *err, void *data)
     tide__unhold(s); /* the hold of the open fd */
 }
 
+/* The stream's release: its storage goes back with the stream. After the
+ * loop's close has detached it, the fd is closed and the ext gone. */
 static void sock_free(tide_stream_t *s)
 {
-    tide__sock_t *k = s->data;
-    if (!k) return; /* the loop is closing and has already let it go */
+    tide__sock_t *k = tide__sock_from(s);
     sock_close_fd(k);
     tide__sock_ext_free(k);
-    tide__pool_put(&tide__net(tide__sloop(s))->socks, k);
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -356,40 +357,35 @@ static const tide_stream_opts_t sock_impl = {
 int tide__sock_new(tide_loop_t *loop, int fd, uint32_t flags, unsigned stream_flags, size_t hwm,
                    tide__sock_t **out)
 {
-    tide__net_t *net = tide__net(loop);
-    if (!net) return -ENOMEM;
-    tide__sock_t *k = tide__pool_get(&net->socks);
-    if (!k) return -ENOMEM;
-    memset(k, 0, sizeof *k);
+    if (!tide__net(loop)) return -ENOMEM;
+    tide_stream_opts_t opts = sock_impl;
+    opts.data = loop->context;
+    opts.hwm = hwm;
+    opts.flags = stream_flags;
+    tide_stream_t *s;
+    int err = tide__stream_make_hosted(loop, &opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE,
+                                       sock_free, sizeof(tide__sock_t), &s);
+    if (err) return err;
+    tide__sock_t *k = tide__sock_from(s);
+    memset(&k->io, 0, sizeof *k - offsetof(tide__sock_t, io));
     k->io.fd = fd;
     k->io.type = TIDE__IO_SOCK;
     /* Claim the fd in the loop's table now, watching nothing yet. */
-    int err = tide__io_start(loop, &k->io, 0);
+    err = tide__io_start(loop, &k->io, 0);
     if (err) {
-        tide__pool_put(&net->socks, k);
+        k->flags = SOCK_CLOSED; /* the release leaves the fd to the caller */
+        tide__unhold(s);
         return err;
     }
-    tide_stream_opts_t opts = sock_impl;
-    opts.data = k;
-    opts.hwm = hwm;
-    opts.flags = stream_flags;
-    err = tide__stream_make(loop, &opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE, sock_free,
-                            &k->stream);
-    if (err) {
-        tide__io_stop(loop, &k->io);
-        tide__pool_put(&net->socks, k);
-        return err;
-    }
-    k->context = loop->context;
     k->flags = flags | SOCK_REF;
-    tide__hold(k->stream); /* the open fd's own hold */
+    tide__hold(s); /* the open fd's own hold */
     *out = k;
     return 0;
 }
 
 tide__sock_t *tide__sock_of(const tide_stream_t *s)
 {
-    return s && s->ops->release == sock_free ? s->data : NULL;
+    return s && s->ops->release == sock_free ? tide__sock_from((tide_stream_t *)s) : NULL;
 }
 
 void tide__sock_ext_free(tide__sock_t *k)

@@ -229,7 +229,8 @@ enum {
     TIDE__DESTROY_PENDING = 16,  /* _destroy called, its completion not yet */
     TIDE__FINAL_PENDING = 32,    /* _final/flush called, its completion not yet */
     TIDE__TRANSFORM_PENDING = 64,/* transform called, its completion not yet */
-    TIDE__TRANSFORM_HELD = 128   /* Node's kCallback: the write waits for a read */
+    TIDE__TRANSFORM_HELD = 128,  /* Node's kCallback: the write waits for a read */
+    TIDE__HOSTED = 256           /* from the hosted pool (tide__stream_make_hosted) */
 };
 
 /* Records that listen on a stream after their work is done (a finished()
@@ -301,6 +302,7 @@ static inline tide__sext_t *tide__sext(tide_stream_t *s)
 /* Per-loop stream state: the pools (slot TIDE__SLOT_STREAMS). */
 typedef struct {
     tide__pool_t streams;
+    tide__pool_t hosted;  /* streams with their implementation's record after them */
     tide__pool_t chunks;
     tide__pool_t defers;
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
@@ -508,5 +510,11 @@ void tide__attach(tide_stream_t *s, tide__attached_t *a);
 /* Make a stream of tide's own: like tide_*_new, with a release call. */
 int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
                       void (*release)(tide_stream_t *s), tide_stream_t **out);
+/* The same, in a pool object of size bytes whose first part is the
+ * stream and the rest the implementation's own record (an fd stream's
+ * socket), so the two are one allocation with no pointers between them.
+ * One size per loop; the rest of the object is left for the caller. */
+int tide__stream_make_hosted(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                             void (*release)(tide_stream_t *s), size_t size, tide_stream_t **out);
 
 #endif /* TIDE_IO_STREAM_INTERNAL_H */
