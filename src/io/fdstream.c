@@ -3,6 +3,7 @@
  * backpressure, writev of the caller's own bytes tried at once and resumed
  * on writability, shutdown at end(), and the close at destroy. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -121,7 +122,7 @@ static void sock_read(tide__sock_t *k)
 
 static void sock_impl_read(tide_stream_t *s, size_t size, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     if (k->flags & SOCK_WANT_READ) return;
     k->flags |= SOCK_WANT_READ;
     tide__sock_update(k);
@@ -134,8 +135,6 @@ static void sock_impl_read(tide_stream_t *s, size_t size, void *data)
 static void sock_write_complete(tide__sock_t *k, int status)
 {
     k->flags &= ~(SOCK_WRITING | SOCK_WAIT_OUT);
-    k->wvec = NULL;
-    k->one = NULL;
     tide__sock_update(k);
     /* May start the next write at once (Node's clearBuffer). */
     tide_stream_write_done(k->stream, status ? tide_error_new(status, "write failed: %s", tide_strerror(status)) : NULL);
@@ -179,17 +178,21 @@ static tide__fdmsg_t *fds_for(tide__sock_t *k, const tide_chunk_t *c)
     return m && m->chunk == c ? m : NULL;
 }
 
+/* Send what is left of the write in flight; its progress lives in the
+ * stream's record of the write (made by the stream for every _write), so
+ * an fd stream that is not writing keeps none. */
 static void sock_flush(tide__sock_t *k)
 {
+    tide__wflight_t *f = k->stream->w.flight;
     struct iovec iov[SOCK_IOV];
     for (;;) {
         int cnt = 0;
-        size_t want = 0, off = k->woff;
-        tide__fdmsg_t *fds = k->woff == 0 ? fds_for(k, k->wvec[k->widx]) : NULL;
-        for (size_t i = k->widx; i < k->wn && cnt < SOCK_IOV; i++) {
-            const tide_chunk_t *c = k->wvec[i];
+        size_t want = 0, off = f->off;
+        tide__fdmsg_t *fds = f->off == 0 ? fds_for(k, f->vec[f->idx]) : NULL;
+        for (size_t i = f->idx; i < f->n && cnt < SOCK_IOV; i++) {
+            const tide_chunk_t *c = f->vec[i];
             /* fds travel with their chunk's first byte: a send ends before it. */
-            if (i > k->widx && fds_for(k, c)) break;
+            if (i > f->idx && fds_for(k, c)) break;
             iov[cnt].iov_base = (char *)c->base + off;
             iov[cnt].iov_len = c->len - off;
             want += c->len - off;
@@ -212,17 +215,17 @@ static void sock_flush(tide__sock_t *k)
         }
         k->bytes_written += (uint64_t)n;
         size_t left = (size_t)n;
-        while (k->widx < k->wn) {
-            size_t rem = k->wvec[k->widx]->len - k->woff;
+        while (f->idx < f->n) {
+            size_t rem = f->vec[f->idx]->len - f->off;
             if (rem > left) {
-                k->woff += left;
+                f->off += left;
                 break;
             }
             left -= rem;
-            k->widx++;
-            k->woff = 0;
+            f->idx++;
+            f->off = 0;
         }
-        if (k->widx == k->wn) {
+        if (f->idx == f->n) {
             sock_write_complete(k, 0);
             return;
         }
@@ -237,10 +240,11 @@ static void sock_flush(tide__sock_t *k)
 
 static void sock_start_write(tide__sock_t *k, const tide_chunk_t *const *vec, size_t n)
 {
-    k->wvec = vec;
-    k->wn = n;
-    k->widx = 0;
-    k->woff = 0;
+    tide__wflight_t *f = k->stream->w.flight;
+    f->vec = vec;
+    f->n = n;
+    f->idx = 0;
+    f->off = 0;
     k->flags |= SOCK_WRITING;
     if (k->flags & SOCK_CONNECTING) return; /* sent once connected */
     sock_flush(k);
@@ -248,15 +252,15 @@ static void sock_start_write(tide__sock_t *k, const tide_chunk_t *const *vec, si
 
 static void sock_impl_write(tide_stream_t *s, const tide_chunk_t *chunk, void *data)
 {
-    tide__sock_t *k = data;
-    k->one = chunk;
-    sock_start_write(k, &k->one, 1);
+    tide__wflight_t *f = s->w.flight;
+    f->one = chunk;
+    sock_start_write(tide__sock_from(s), &f->one, 1);
 }
 
 static void sock_impl_writev(tide_stream_t *s, const tide_chunk_t *const *chunks, size_t n,
                              void *data)
 {
-    sock_start_write(data, chunks, n);
+    sock_start_write(tide__sock_from(s), chunks, n);
 }
 
 /* ---- end and destroy ------------------------------------------------------ */
@@ -273,7 +277,7 @@ static void sock_close_fd(tide__sock_t *k)
 
 static void sock_impl_final(tide_stream_t *s, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     tide_error_t *err = NULL;
     if (k->flags & SOCK_CLOSED) {
         /* nothing left to shut */
@@ -289,27 +293,26 @@ static void sock_impl_final(tide_stream_t *s, void *data)
 
 static void sock_impl_destroy(tide_stream_t *s, tide_error_t *err, void *data)
 {
-    tide__sock_t *k = data;
+    tide__sock_t *k = tide__sock_from(s);
     k->flags |= SOCK_DESTROYED;
     if (k->flags & SOCK_CONNECTING) tide__connect_cancel(k, err ? err->code : -ECANCELED);
     sock_close_fd(k);
     if (k->flags & SOCK_WRITING) {
         /* The write in flight ends with the stream (Node: ERR_STREAM_DESTROYED). */
         k->flags &= ~(SOCK_WRITING | SOCK_WAIT_OUT);
-        k->wvec = NULL;
         tide_stream_write_done(s, NULL);
     }
     tide_stream_destroy_done(s, tide_error_ref(err));
     tide__unhold(s); /* the hold of the open fd */
 }
 
+/* The stream's release: its storage goes back with the stream. After the
+ * loop's close has detached it, the fd is closed and the ext gone. */
 static void sock_free(tide_stream_t *s)
 {
-    tide__sock_t *k = s->data;
-    if (!k) return; /* the loop is closing and has already let it go */
+    tide__sock_t *k = tide__sock_from(s);
     sock_close_fd(k);
     tide__sock_ext_free(k);
-    tide__pool_put(&tide__net(tide__sloop(s))->socks, k);
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -354,40 +357,35 @@ static const tide_stream_opts_t sock_impl = {
 int tide__sock_new(tide_loop_t *loop, int fd, uint32_t flags, unsigned stream_flags, size_t hwm,
                    tide__sock_t **out)
 {
-    tide__net_t *net = tide__net(loop);
-    if (!net) return -ENOMEM;
-    tide__sock_t *k = tide__pool_get(&net->socks);
-    if (!k) return -ENOMEM;
-    memset(k, 0, sizeof *k);
+    if (!tide__net(loop)) return -ENOMEM;
+    tide_stream_opts_t opts = sock_impl;
+    opts.data = loop->context;
+    opts.hwm = hwm;
+    opts.flags = stream_flags;
+    tide_stream_t *s;
+    int err = tide__stream_make_hosted(loop, &opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE,
+                                       sock_free, sizeof(tide__sock_t), &s);
+    if (err) return err;
+    tide__sock_t *k = tide__sock_from(s);
+    memset(&k->io, 0, sizeof *k - offsetof(tide__sock_t, io));
     k->io.fd = fd;
     k->io.type = TIDE__IO_SOCK;
     /* Claim the fd in the loop's table now, watching nothing yet. */
-    int err = tide__io_start(loop, &k->io, 0);
+    err = tide__io_start(loop, &k->io, 0);
     if (err) {
-        tide__pool_put(&net->socks, k);
+        k->flags = SOCK_CLOSED; /* the release leaves the fd to the caller */
+        tide__unhold(s);
         return err;
     }
-    tide_stream_opts_t opts = sock_impl;
-    opts.data = k;
-    opts.hwm = hwm;
-    opts.flags = stream_flags;
-    err = tide__stream_make(loop, &opts, TIDE__HAS_READABLE | TIDE__HAS_WRITABLE, sock_free,
-                            &k->stream);
-    if (err) {
-        tide__io_stop(loop, &k->io);
-        tide__pool_put(&net->socks, k);
-        return err;
-    }
-    k->context = loop->context;
     k->flags = flags | SOCK_REF;
-    tide__hold(k->stream); /* the open fd's own hold */
+    tide__hold(s); /* the open fd's own hold */
     *out = k;
     return 0;
 }
 
 tide__sock_t *tide__sock_of(const tide_stream_t *s)
 {
-    return s && s->ops->release == sock_free ? s->data : NULL;
+    return s && s->ops->release == sock_free ? tide__sock_from((tide_stream_t *)s) : NULL;
 }
 
 void tide__sock_ext_free(tide__sock_t *k)

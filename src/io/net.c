@@ -13,7 +13,7 @@ static void net_dispatch(tide_loop_t *loop, tide__io_t *io, unsigned events)
         TIDE__CALLBACK(loop, srv->context, tide__server_ready(srv, events));
     } else {
         tide__sock_t *k = tide__container_of(io, tide__sock_t, io);
-        TIDE__CALLBACK(loop, k->context, tide__sock_ready(k, events));
+        TIDE__CALLBACK(loop, k->stream->data, tide__sock_ready(k, events));
     }
 }
 
@@ -37,8 +37,7 @@ static void sock_detach(tide_stream_t *s, void *arg)
         tide__sock_let_go_fd(k);
         k->flags |= SOCK_CLOSED;
     }
-    tide__sock_ext_free(k);
-    s->data = NULL; /* the stream's release finds no socket to free */
+    tide__sock_ext_free(k); /* the stream's release then finds nothing left */
 }
 
 static void net_destroy(tide_loop_t *loop, void *state)

@@ -37,21 +37,21 @@ enum {
 
 struct tide__sock_ext;
 
-/* One fd-backed stream: 80 bytes beside its stream. */
+/* One fd-backed stream: the stream and the socket are one pool object
+ * (tide__stream_make_hosted), the stream first, so each is found from the
+ * other without a pointer. stream is an array of one so that k->stream
+ * reads as the stream's pointer. The stream's data pointer holds the
+ * context the socket was made in (its callbacks run in it). */
 typedef struct tide__sock {
+    tide_stream_t stream[1];
     tide__io_t io;
-    tide_stream_t *stream;
-    void *context;
     uint32_t flags;
-    uint32_t widx;                       /* next chunk of wvec to write */
-    const tide_chunk_t *const *wvec;     /* the write in flight */
-    const tide_chunk_t *one;             /* wvec of a single write */
-    size_t wn;
-    size_t woff;                         /* bytes of wvec[widx] already sent */
     uint64_t bytes_read;
     uint64_t bytes_written;
     struct tide__sock_ext *ext;          /* rare state (connect, fds, tty) */
 } tide__sock_t;
+
+static inline tide__sock_t *tide__sock_from(tide_stream_t *s) { return (tide__sock_t *)s; }
 
 /* What only some sockets need, allocated when first needed. */
 typedef struct tide__sock_ext {

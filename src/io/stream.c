@@ -25,10 +25,12 @@ static void streams_destroy(tide_loop_t *loop, void *state)
     st->closing = 1;
     tide__streams_each(loop, teardown_visit, NULL);
     tide__pool_destroy(&st->streams);
+    tide__pool_destroy(&st->hosted);
     tide__pool_destroy(&st->chunks);
     tide__pool_destroy(&st->defers);
     tide__pool_destroy(&st->records);
     tide__pool_destroy(&st->exts);
+    tide__pool_destroy(&st->flights);
     for (uint32_t i = 0; i < st->nops; i++) tide__free(st->ops[i]);
     tide__free(st->ops);
     tide__free(st->spare_batch);
@@ -55,6 +57,7 @@ void tide__streams_each(tide_loop_t *loop, void (*fn)(tide_stream_t *s, void *ar
     if (!st) return;
     stream_walk_t w = {loop, fn, arg};
     tide__pool_each(&st->streams, stream_walk_visit, &w);
+    tide__pool_each(&st->hosted, stream_walk_visit, &w);
 }
 
 TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
@@ -66,6 +69,7 @@ TIDE__NOINLINE tide__streams_t *tide__streams_create(tide_loop_t *loop)
     tide__pool_init(&st->defers, sizeof(tide__sdefer_t));
     tide__pool_init(&st->records, TIDE__RECORD_SIZE);
     tide__pool_init(&st->exts, sizeof(tide__sext_t));
+    tide__pool_init(&st->flights, sizeof(tide__wflight_t));
     loop->slots[TIDE__SLOT_STREAMS].state = st;
     loop->slots[TIDE__SLOT_STREAMS].destroy = streams_destroy;
     return st;
@@ -235,8 +239,11 @@ TIDE__NOINLINE tide__sext_t *tide__sext_make(tide_stream_t *s)
     return x;
 }
 
-int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
-                      void (*release)(tide_stream_t *s), tide_stream_t **out)
+/* Make a stream in storage from pool (the loop's streams, or the hosted
+ * pool whose objects hold an implementation's record after the stream). */
+static int stream_make_in(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                          void (*release)(tide_stream_t *s), tide__pool_t *pool,
+                          tide_stream_t **out)
 {
     if (!loop || !out) return -EINVAL;
     tide_stream_opts_t none;
@@ -249,13 +256,14 @@ int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
     if (!st) return -ENOMEM;
     const tide__sops_t *ops = ops_intern(st, opts, release);
     if (!ops) return -ENOMEM;
-    tide_stream_t *s = tide__pool_get(&st->streams);
+    if (!pool) pool = &st->streams;
+    tide_stream_t *s = tide__pool_get(pool);
     if (!s) return -ENOMEM;
     memset(s, 0, sizeof *s);
     tide_emitter_init(&s->em, loop);
     /* A transform records its readable length at every transform call. */
     if ((kind & TIDE__TRANSFORM) && !tide__sext_make(s)) {
-        tide__pool_put(&st->streams, s);
+        tide__pool_put(pool, s);
         return -ENOMEM;
     }
     s->refs = 1;
@@ -281,6 +289,24 @@ int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_
     st->live_streams++;
     *out = s;
     return 0;
+}
+
+int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                      void (*release)(tide_stream_t *s), tide_stream_t **out)
+{
+    return stream_make_in(loop, opts, kind, release, NULL, out);
+}
+
+int tide__stream_make_hosted(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                             void (*release)(tide_stream_t *s), size_t size, tide_stream_t **out)
+{
+    tide__streams_t *st = loop ? tide__streams(loop) : NULL;
+    if (!st) return loop ? -ENOMEM : -EINVAL;
+    size_t pooled = (size + 15) & ~(size_t)15;
+    if (size < sizeof(tide_stream_t) || (st->hosted.size && st->hosted.size != pooled))
+        return -EINVAL;
+    if (!st->hosted.size) tide__pool_init(&st->hosted, size);
+    return stream_make_in(loop, opts, kind | TIDE__HOSTED, release, &st->hosted, out);
 }
 
 int tide_readable_new(tide_loop_t *loop, const tide_stream_opts_t *opts, tide_stream_t **out)
@@ -346,7 +372,7 @@ void tide__stream_free(tide_stream_t *s)
     tide__streams_t *st = tide__sloop(s)->slots[TIDE__SLOT_STREAMS].state;
     if (st->closing) return; /* streams_destroy gives everything back */
     stream_teardown(s);
-    tide__pool_put(&st->streams, s);
+    tide__pool_put((s->kind & TIDE__HOSTED) ? &st->hosted : &st->streams, s);
 }
 
 tide_stream_t *tide_stream_ref(tide_stream_t *s)

@@ -191,16 +191,32 @@ typedef struct {
     tide__sring_t buffer;
 } tide__rstate_t;
 
+/* The write in flight (Node's writecb, writelen and the chunks _write
+ * holds): taken from the loop's pool when _write or _writev is called and
+ * given back at its completion, so a stream that is not writing carries
+ * only the pointer. An fd stream keeps its progress through the chunks
+ * here too, for the writes the kernel cannot take at once. */
+typedef struct tide__wflight {
+    size_t len;
+    tide__cb_t cb;
+    tide__chunk_t *chunk;  /* a single write's chunk */
+    tide__batch_t *batch;  /* or a writev batch's */
+    /* the fd stream's progress: chunk idx of vec[n], off bytes into it;
+     * vec is &one for a single chunk */
+    const tide_chunk_t *const *vec;
+    const tide_chunk_t *one;
+    size_t n;
+    size_t off;
+    uint32_t idx;
+} tide__wflight_t;
+
 typedef struct {
     uint32_t flags;
     uint32_t corked;
     size_t hwm;
     size_t length;
-    size_t writelen;
     int64_t pendingcb;
-    tide__cb_t writecb;          /* the callback of the write in flight */
-    tide__chunk_t *inflight;     /* the chunk _write holds */
-    tide__batch_t *inflight_batch;
+    tide__wflight_t *flight;     /* the write in flight, NULL when none */
     tide__sring_t buffered;
     tide__sdefer_t *tick_info;   /* afterWriteTickInfo */
 } tide__wstate_t;
@@ -213,7 +229,8 @@ enum {
     TIDE__DESTROY_PENDING = 16,  /* _destroy called, its completion not yet */
     TIDE__FINAL_PENDING = 32,    /* _final/flush called, its completion not yet */
     TIDE__TRANSFORM_PENDING = 64,/* transform called, its completion not yet */
-    TIDE__TRANSFORM_HELD = 128   /* Node's kCallback: the write waits for a read */
+    TIDE__TRANSFORM_HELD = 128,  /* Node's kCallback: the write waits for a read */
+    TIDE__HOSTED = 256           /* from the hosted pool (tide__stream_make_hosted) */
 };
 
 /* Records that listen on a stream after their work is done (a finished()
@@ -285,10 +302,13 @@ static inline tide__sext_t *tide__sext(tide_stream_t *s)
 /* Per-loop stream state: the pools (slot TIDE__SLOT_STREAMS). */
 typedef struct {
     tide__pool_t streams;
+    tide__pool_t hosted;  /* streams with their implementation's record after them */
     tide__pool_t chunks;
     tide__pool_t defers;
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
     tide__pool_t exts;    /* tide__sext_t */
+    tide__pool_t flights; /* tide__wflight_t */
+    tide__wflight_t spare_flight; /* fails a write the pool has no record for */
     tide__sops_t **ops;   /* the interned implementations */
     uint32_t nops, ops_cap;
     tide__batch_t *spare_batch; /* the last writev batch given back, for the next */
@@ -406,6 +426,9 @@ void tide__writable_final_done(tide_stream_t *s, tide_error_t *err);
  * ERR_MULTIPLE_CALLBACK) when none is pending. eof: push EOF first. */
 int tide__final_complete(tide_stream_t *s, tide_error_t *err, int eof);
 void tide__writable_error_buffer(tide_stream_t *s);
+/* Give back the record of the write in flight and its chunks, for a write
+ * that will never complete (a transform's held write at destroy). */
+void tide__writable_drop_flight(tide_stream_t *s);
 void tide__writable_release(tide_stream_t *s);
 int tide__writable_finished(const tide_stream_t *s, int strict); /* isWritableFinished */
 
@@ -487,5 +510,11 @@ void tide__attach(tide_stream_t *s, tide__attached_t *a);
 /* Make a stream of tide's own: like tide_*_new, with a release call. */
 int tide__stream_make(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
                       void (*release)(tide_stream_t *s), tide_stream_t **out);
+/* The same, in a pool object of size bytes whose first part is the
+ * stream and the rest the implementation's own record (an fd stream's
+ * socket), so the two are one allocation with no pointers between them.
+ * One size per loop; the rest of the object is left for the caller. */
+int tide__stream_make_hosted(tide_loop_t *loop, const tide_stream_opts_t *opts, uint32_t kind,
+                             void (*release)(tide_stream_t *s), size_t size, tide_stream_t **out);
 
 #endif /* TIDE_IO_STREAM_INTERNAL_H */

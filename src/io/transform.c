@@ -57,10 +57,7 @@ void tide__transform_drop_held(tide_stream_t *s)
 {
     if (!(s->kind & TIDE__TRANSFORM_HELD)) return;
     s->kind &= ~TIDE__TRANSFORM_HELD;
-    if (s->w.inflight) {
-        tide__chunk_unref(s->w.inflight);
-        s->w.inflight = NULL;
-    }
+    tide__writable_drop_flight(s);
     tide__unhold(s); /* the hold of do_write */
 }
 

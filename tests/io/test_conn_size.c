@@ -1,6 +1,6 @@
 /* tests/io/test_conn_size.c - what an idle TCP connection with a 'data'
- * and an 'error' listener costs: the pooled stream and socket records stay
- * within their budgets, and accepting it and adding both listeners makes
+ * and an 'error' listener costs: its one pooled record (the stream with
+ * the socket after it) stays within its budget, no write record is held, and accepting it and adding both listeners makes
  * one malloc'd block (the emitter's small record) and no ring, so nothing
  * else grows per connection behind their back. */
 #include "net_test.h"
@@ -25,6 +25,9 @@ static void on_connection(tide_server_t *srv, tide_stream_t *conn, void *data)
     ASSERT_EQ(alloc_live - live_before, 1); /* the emitter's small record */
     /* Nothing buffered: neither side has made its ring. */
     ASSERT(conn->r.buffer.b == NULL && conn->w.buffered.b == NULL);
+    /* No write in flight: no write record; the socket shares the stream's object. */
+    ASSERT(conn->w.flight == NULL);
+    ASSERT((void *)tide__sock_of(conn) == (void *)conn);
     accepted = conn;
     tide_stream_destroy(conn, NULL);
     tide_stream_destroy(client, NULL);
@@ -33,8 +36,8 @@ static void on_connection(tide_server_t *srv, tide_stream_t *conn, void *data)
 
 int main(void)
 {
-    ASSERT_LE(POOLED(sizeof(tide_stream_t)), 176);
-    ASSERT_LE(POOLED(sizeof(tide__sock_t)), 96);
+    ASSERT_LE(POOLED(sizeof(tide_stream_t)), 144);
+    ASSERT_LE(POOLED(sizeof(tide__sock_t)), 192); /* the stream and the socket */
 
     counting_alloc_install();
     tide_loop_t *loop;
