@@ -145,7 +145,7 @@ PIPE_LISTENER(on_data, {
 
 PIPE_LISTENER(on_drain, { pipe_on_drain(p); })
 
-PIPE_LISTENER(on_end, { tide__writable_end(p->dst, NULL, (tide__cb_t){NULL, NULL}); })
+PIPE_LISTENER(on_end, { tide__writable_end(p->dst, NULL, (tide__cb_t){NULL, NULL}, NULL); })
 
 PIPE_LISTENER(on_end_unpipe, { unpipe(p->src, p->dst); })
 

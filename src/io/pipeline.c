@@ -144,7 +144,7 @@ static int on_src_end(tide_emitter_t *em, tide_event_t ev, void *arg, void *data
     stage_t *st = data;
     st->ended = 1;
     tide__hold(st->stream);
-    tide__writable_end(st->stream, NULL, (tide__cb_t){NULL, NULL});
+    tide__writable_end(st->stream, NULL, (tide__cb_t){NULL, NULL}, NULL);
     tide__unhold(st->stream);
     return 0;
 }

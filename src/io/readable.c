@@ -326,7 +326,7 @@ static void end_writable_tick(tide_loop_t *loop, void *data)
 {
     tide_stream_t *s = data;
     if (tide__is_writable(s) && !(s->w.flags & W_ENDING) && !(s->w.flags & S_DESTROYED))
-        tide__writable_end(s, NULL, (tide__cb_t){NULL, NULL});
+        tide__writable_end(s, NULL, (tide__cb_t){NULL, NULL}, NULL);
     tide__unhold(s);
 }
 

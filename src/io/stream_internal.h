@@ -418,7 +418,9 @@ int tide__readable_finished(const tide_stream_t *s, int strict); /* isReadableFi
 
 /* writable.c */
 int tide__writable_write(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb);
-int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb);
+/* end(): waiter is the record a callback waits in for 'finish', made by
+ * the caller beforehand (NULL without a callback); freed when unused. */
+int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb, tide__sdefer_t *waiter);
 void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err);
 void tide__writable_on_finish(tide_stream_t *s, tide_error_t *err);
 void tide__writable_final_done(tide_stream_t *s, tide_error_t *err);

@@ -512,7 +512,7 @@ static void uncork(tide_stream_t *s)
 }
 
 /* end(chunk, cb): takes over c (may be NULL). */
-int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
+int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb, tide__sdefer_t *waiter)
 {
     tide__wstate_t *w = &s->w;
     int failed = 0;
@@ -542,16 +542,15 @@ int tide__writable_end(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
         } else if (w->flags & W_FINISHED) {
             tick_cb(s, cb, NULL);
         } else {
-            tide__sext_t *x = tide__sext(s);
-            tide__sdefer_t *d = x ? tide__defer_new(s, cb, NULL) : NULL;
-            if (d) {
-                /* FIFO; a stream rarely has more than one end() waiting. */
-                tide__sdefer_t **tail = &x->on_finished;
-                while (*tail) tail = &(*tail)->next;
-                *tail = d;
-            }
+            /* FIFO; a stream rarely has more than one end() waiting. The
+             * record and the extension were made before anything changed. */
+            tide__sdefer_t **tail = &tide__sext(s)->on_finished;
+            while (*tail) tail = &(*tail)->next;
+            *tail = waiter;
+            waiter = NULL;
         }
     }
+    if (waiter) tide__defer_free(waiter);
     tide_error_release(err);
     return 0;
 }
@@ -642,7 +641,16 @@ int tide_stream_end(tide_stream_t *s, const tide_chunk_t *chunk, tide_stream_cb 
         }
         if (s->w.flags & S_OBJECT) c->flags |= TIDE__CHUNK_OBJECT;
     }
-    tide__writable_end(s, c, (tide__cb_t){cb, data});
+    /* A callback that may have to wait for 'finish' gets its record now,
+     * so that running out of memory is an error here, not a callback
+     * silently never called. */
+    tide__sdefer_t *waiter = NULL;
+    if (cb && (!tide__sext(s) || !(waiter = tide__defer_new(s, (tide__cb_t){cb, data}, NULL)))) {
+        if (c) tide__chunk_unref(c);
+        tide__unhold(s);
+        return -ENOMEM;
+    }
+    tide__writable_end(s, c, (tide__cb_t){cb, data}, waiter);
     tide__unhold(s);
     return 0;
 }

@@ -3,8 +3,9 @@
  * sees the caller's bytes), writev-only implementations, destroy from a
  * write callback and from 'drain', release from 'close', emitClose and
  * autoDestroy off, a corked stream dropped with writes buffered, bad
- * arguments. */
+ * arguments, and an end() callback with no memory to wait in. */
 #include "stream_test.h"
+#include "test_alloc.h"
 
 static const void *seen_base;
 static const tide_chunk_t *seen_chunk;
@@ -188,6 +189,38 @@ static void test_bad_arguments(void)
     ASSERT_STR_EQ(log_.buf, "error:ERR_MULTIPLE_CALLBACK");
 }
 
+/* end(cb) must wait for 'finish' in a record of the stream's extension;
+ * with no memory for it the call says -ENOMEM and changes nothing, rather
+ * than dropping the callback unannounced. */
+static tide_stream_t *held_writer;
+static void hold_write(tide_stream_t *s, const tide_chunk_t *c, void *data) { held_writer = s; }
+static int ended_calls;
+static void on_ended(tide_stream_t *s, tide_error_t *err, void *data) { ended_calls += err == NULL; }
+
+static void test_end_without_memory(void)
+{
+    tide_loop_t *loop = stream_loop();
+    tide_stream_opts_t o = {0};
+    o.write = hold_write;
+    tide_stream_t *w;
+    ASSERT_OK(tide_writable_new(loop, &o, &w));
+    ASSERT_EQ(tide_stream_write(w, "x", 1, NULL, NULL), 1); /* in flight until we say */
+    counting_alloc_install();
+    alloc_budget = 0;
+    ASSERT_EQ(tide_stream_end(w, NULL, on_ended, NULL), -ENOMEM);
+    alloc_budget = -1;
+    ASSERT_EQ(tide_stream_writable_ended(w), 0); /* nothing changed */
+    ASSERT_OK(tide_stream_end(w, NULL, on_ended, NULL));
+    ASSERT_OK(tide_stream_write_done(held_writer, NULL));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    ASSERT_EQ(ended_calls, 1);
+    tide__sys.malloc = tide__sys_default.malloc;
+    tide__sys.realloc = tide__sys_default.realloc;
+    tide__sys.free = tide__sys_default.free;
+    tide_stream_release(w);
+    check_clean(loop);
+}
+
 int main(void)
 {
     test_no_copies();
@@ -196,6 +229,7 @@ int main(void)
     test_no_close_no_destroy();
     test_dropped_while_corked();
     test_bad_arguments();
+    test_end_without_memory();
     printf("test_writable: ok\n");
     return 0;
 }
