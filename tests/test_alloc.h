@@ -62,6 +62,14 @@ static inline void counting_alloc_install(void)
     tide__sys.free = counting_free;
 }
 
+/* Put the system's allocator back. */
+static inline void counting_alloc_uninstall(void)
+{
+    tide__sys.malloc = tide__sys_default.malloc;
+    tide__sys.realloc = tide__sys_default.realloc;
+    tide__sys.free = tide__sys_default.free;
+}
+
 /* The sweep: life(budget) runs a whole life (loop made, used, closed)
  * with alloc_budget set to budget at its start, and returns 1 when the
  * budget was never reached. Lives run with budget 0, 1, 2, ... until one
@@ -84,9 +92,7 @@ static inline long alloc_sweep(int (*life)(long budget))
         budget++;
     }
     if (alloc_live != baseline) abort();
-    tide__sys.malloc = tide__sys_default.malloc;
-    tide__sys.realloc = tide__sys_default.realloc;
-    tide__sys.free = tide__sys_default.free;
+    counting_alloc_uninstall();
     printf("allocation failures survived: %ld\n", budget);
     return budget;
 }

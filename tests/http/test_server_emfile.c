@@ -5,10 +5,8 @@
  * served, and new connections are served once fds are free. With EMFILE
  * that does not go away (injected), accepting pauses instead of spinning
  * and resumes when it clears. */
-#include <sys/resource.h>
-
-#include "core/sys.h"
 #include "http_test.h"
+#include "test_emfile.h"
 #include "tide/http.h"
 
 static const char get[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -17,21 +15,6 @@ static void on_request(tide_http_req_t *req, tide_http_res_t *res, void *data)
 {
     (void)req, (void)data;
     tide_http_res_send(res, 200, "text/plain", "ok", 2);
-}
-
-static void flag_set(tide_loop_t *loop, void *flag) { *(int *)flag = 1; }
-
-/* Iterations the loop makes while a 30 ms timer runs out: a spinning loop
- * makes thousands, a waiting one a handful. */
-static uint64_t iterations_while_waiting(tide_loop_t *loop)
-{
-    tide_loop_metrics_t m0, m1;
-    tide_loop_metrics(loop, &m0);
-    int done = 0;
-    tide_set_timeout(loop, flag_set, &done, 30);
-    while (!done) tide_run(loop, TIDE_RUN_ONCE);
-    tide_loop_metrics(loop, &m1);
-    return m1.iterations - m0.iterations;
 }
 
 /* One more request on an open keep-alive connection, answered. */
@@ -62,17 +45,8 @@ static void test_fd_table_full(void)
 
     int clients[3];
     for (int i = 0; i < 3; i++) clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct rlimit saved, low;
-    ASSERT_OK(getrlimit(RLIMIT_NOFILE, &saved));
-    low = saved;
-    low.rlim_cur = 64;
-    ASSERT_OK(setrlimit(RLIMIT_NOFILE, &low));
-    int fillers[64], nfill = 0;
-    for (int fd; (fd = dup(0)) >= 0;) {
-        ASSERT_LT(nfill, 64);
-        fillers[nfill++] = fd;
-    }
-    ASSERT_EQ(errno, EMFILE);
+    fd_table_fill_t table;
+    fd_table_fill(&table);
     /* Blocking connects: each is in the backlog once it returns. A client
      * whose connection was shed reads EOF or a reset, never hangs. */
     for (int i = 0; i < 3; i++) {
@@ -92,8 +66,7 @@ static void test_fd_table_full(void)
     ASSERT_LT(iterations_while_waiting(loop), 10);
     served_again(&old, 2);
 
-    for (int i = 0; i < nfill; i++) close(fillers[i]);
-    ASSERT_OK(setrlimit(RLIMIT_NOFILE, &saved));
+    fd_table_release(&table);
     client_t fresh;
     client_open(&fresh, loop, port);
     served_again(&fresh, 1);
@@ -105,18 +78,6 @@ static void test_fd_table_full(void)
     ASSERT_OK(tide_http_server_close(srv, NULL, NULL));
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
     ASSERT_OK(tide_loop_close(loop));
-}
-
-/* accept4 keeps failing with EMFILE even with the spare fd given up (as
- * ENFILE can, when other processes hold the system's table). */
-static int always_emfile;
-static int flaky_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
-{
-    if (always_emfile) {
-        errno = EMFILE;
-        return -1;
-    }
-    return accept4(fd, a, l, flags);
 }
 
 static void test_emfile_that_stays(void)

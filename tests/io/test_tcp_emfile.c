@@ -8,10 +8,9 @@
 #include <netinet/in.h>
 
 #include "net_test.h"
+#include "test_emfile.h"
 
 static void echo_conn(tide_server_t *srv, tide_stream_t *c, void *data) { echo_attach(c); }
-
-static void flag_set(tide_loop_t *loop, void *flag) { *(int *)flag = 1; }
 
 /* Echo "msg" over an open client stream and wait for it back. */
 static void round_trip(tide_loop_t *loop, tide_stream_t *c, collect_t *got, const char *msg)
@@ -20,19 +19,6 @@ static void round_trip(tide_loop_t *loop, tide_stream_t *c, collect_t *got, cons
     ASSERT_GE(tide_stream_write(c, msg, strlen(msg), NULL, NULL), 0);
     while (got->len < want) ASSERT_EQ(tide_run(loop, TIDE_RUN_ONCE), 1);
     ASSERT(memcmp(got->buf + want - strlen(msg), msg, strlen(msg)) == 0);
-}
-
-/* Iterations the loop makes while a 30 ms timer runs out: a spinning loop
- * makes thousands, a waiting one a handful. */
-static uint64_t iterations_while_waiting(tide_loop_t *loop)
-{
-    tide_loop_metrics_t m0, m1;
-    tide_loop_metrics(loop, &m0);
-    int done = 0;
-    tide_set_timeout(loop, flag_set, &done, 30);
-    run_until(loop, &done);
-    tide_loop_metrics(loop, &m1);
-    return m1.iterations - m0.iterations;
 }
 
 static int raw_connect(int port)
@@ -64,21 +50,8 @@ static void test_fd_table_full(void)
     int clients[3];
     for (int i = 0; i < 3; i++) clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-    struct rlimit saved, low;
-    ASSERT_OK(getrlimit(RLIMIT_NOFILE, &saved));
-    low = saved;
-    low.rlim_cur = 64;
-    ASSERT_OK(setrlimit(RLIMIT_NOFILE, &low));
-    int fillers[64], nfill = 0;
-    for (;;) {
-        int fd = dup(0);
-        if (fd < 0) {
-            ASSERT_EQ(errno, EMFILE);
-            break;
-        }
-        ASSERT_LT(nfill, 64);
-        fillers[nfill++] = fd;
-    }
+    fd_table_fill_t table;
+    fd_table_fill(&table);
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     for (int i = 0; i < 3; i++) {
@@ -102,8 +75,7 @@ static void test_fd_table_full(void)
     round_trip(loop, old, &got, "during ");
 
     /* Descriptors come back: new connections are accepted again. */
-    for (int i = 0; i < nfill; i++) close(fillers[i]);
-    ASSERT_OK(setrlimit(RLIMIT_NOFILE, &saved));
+    fd_table_release(&table);
     tide_stream_t *fresh;
     ASSERT_OK(tide_tcp_connect(loop, "127.0.0.1", port, NULL, NULL, NULL, &fresh));
     collect_t got2;
@@ -123,18 +95,6 @@ static void test_fd_table_full(void)
     free(got.buf);
     free(got2.buf);
     ASSERT_OK(tide_loop_close(loop));
-}
-
-/* accept4 keeps failing with EMFILE even after the spare fd is given up
- * (as ENFILE can, when other processes hold the system's table). */
-static int always_emfile;
-static int flaky_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
-{
-    if (always_emfile) {
-        errno = EMFILE;
-        return -1;
-    }
-    return accept4(fd, a, l, flags);
 }
 
 static void test_emfile_that_stays(void)

@@ -214,9 +214,7 @@ static void test_end_without_memory(void)
     ASSERT_OK(tide_stream_write_done(held_writer, NULL));
     ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
     ASSERT_EQ(ended_calls, 1);
-    tide__sys.malloc = tide__sys_default.malloc;
-    tide__sys.realloc = tide__sys_default.realloc;
-    tide__sys.free = tide__sys_default.free;
+    counting_alloc_uninstall();
     tide_stream_release(w);
     check_clean(loop);
 }
