@@ -192,10 +192,12 @@ typedef struct {
 } tide__rstate_t;
 
 /* The write in flight (Node's writecb, writelen and the chunks _write
- * holds): taken from the loop's pool when _write or _writev is called and
- * given back at its completion, so a stream that is not writing carries
- * only the pointer. An fd stream keeps its progress through the chunks
- * here too, for the writes the kernel cannot take at once. */
+ * holds): on do_write's stack while _write or _writev runs, moved to the
+ * loop's pool if the write outlasts that call and given back at its
+ * completion, so a stream that is not writing carries only the pointer.
+ * An fd stream keeps its progress through the chunks here too, for the
+ * writes the kernel cannot take at once; nothing else may keep a pointer
+ * into the record, which moves. */
 typedef struct tide__wflight {
     size_t len;
     tide__cb_t cb;
@@ -208,6 +210,7 @@ typedef struct tide__wflight {
     size_t n;
     size_t off;
     uint32_t idx;
+    uint8_t pooled; /* 0 while on do_write's stack */
 } tide__wflight_t;
 
 typedef struct {
@@ -308,7 +311,6 @@ typedef struct {
     tide__pool_t records; /* pipes, watches, pipelines, waits: 128 bytes */
     tide__pool_t exts;    /* tide__sext_t */
     tide__pool_t flights; /* tide__wflight_t */
-    tide__wflight_t spare_flight; /* fails a write the pool has no record for */
     tide__sops_t **ops;   /* the interned implementations */
     uint32_t nops, ops_cap;
     tide__batch_t *spare_batch; /* the last writev batch given back, for the next */

@@ -68,13 +68,34 @@ static void batch_done(tide_stream_t *s, tide_error_t *err, void *data)
 
 /* ---- the _write call ---------------------------------------------------- */
 
-/* The record of a write in flight. When the pool has none to give (no
- * memory), the loop's spare record carries the write just long enough to
- * fail it with -ENOMEM: its completion reads it before calling anything
- * that could need it again. */
+/* The record of a write in flight starts on do_write's stack: most writes
+ * complete before their _write returns, and those never touch the pool.
+ * One still in flight when _write returns moves to a record of the pool,
+ * which do_write makes sure of beforehand, so the move cannot fail. */
+static TIDE__NOINLINE void flight_move(tide__streams_t *st, tide__wstate_t *w,
+                                       const tide__wflight_t *local)
+{
+    tide__wflight_t *f = tide__pool_get(&st->flights); /* reserved: never NULL */
+    *f = *local;
+    f->pooled = 1;
+    if (f->vec == &local->one) f->vec = &f->one; /* an fd stream's single chunk */
+    w->flight = f;
+}
+
 static inline void flight_put(tide__streams_t *st, tide__wflight_t *f)
 {
-    if (TIDE__LIKELY(f != &st->spare_flight)) tide__pool_put(&st->flights, f);
+    if (f->pooled) tide__pool_put(&st->flights, f);
+}
+
+/* A record in the pool for the write about to start, should it outlast
+ * its _write call. */
+static inline int flight_reserve(tide__streams_t *st)
+{
+    if (TIDE__LIKELY(st->flights.free_list != NULL)) return 0;
+    void *f = tide__pool_grow(&st->flights);
+    if (!f) return -ENOMEM;
+    tide__pool_put(&st->flights, f);
+    return 0;
 }
 
 static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__chunk_t *c,
@@ -82,17 +103,17 @@ static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__c
 {
     tide__wstate_t *w = &s->w;
     tide__streams_t *st = tide__sloop(s)->slots[TIDE__SLOT_STREAMS].state;
-    tide__wflight_t *f = tide__pool_get(&st->flights);
-    int oom = f == NULL;
-    if (TIDE__UNLIKELY(oom)) f = &st->spare_flight;
-    f->len = len;
-    f->cb = cb;
-    f->chunk = c;
-    f->batch = batch;
-    w->flight = f;
+    tide__wflight_t local;
+    local.len = len;
+    local.cb = cb;
+    local.chunk = c;
+    local.batch = batch;
+    local.vec = NULL;
+    local.pooled = 0;
+    w->flight = &local;
     w->flags |= W_WRITING | W_SYNC | W_EXPECT_WRITE_CB;
     tide__hold(s); /* until the implementation calls back */
-    if (TIDE__UNLIKELY(oom)) {
+    if (TIDE__UNLIKELY(flight_reserve(st) != 0)) {
         tide__writable_onwrite(s, tide_error_new(-ENOMEM, "no memory for a write"));
     } else if (w->flags & S_DESTROYED) {
         tide__writable_onwrite(s, tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write"));
@@ -108,6 +129,7 @@ static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__c
         s->ops->writev(s, &one, 1, s->data);
     }
     w->flags &= ~W_SYNC;
+    if (TIDE__UNLIKELY(w->flight == &local)) flight_move(st, w, &local);
 }
 
 static int write_or_buffer(tide_stream_t *s, tide__chunk_t *c, tide__cb_t cb)
@@ -289,34 +311,53 @@ static TIDE__NOINLINE void completed_twice(tide_stream_t *s, tide_error_t *err)
     tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_MULTIPLE_CALLBACK, NULL), 0);
 }
 
+/* After a write's record is dropped: the buffered writes, then the
+ * callback, drain and finish as Node's onwrite orders them. */
+static TIDE__NOINLINE void onwrite_settle(tide_stream_t *s, tide__cb_t cb, int sync)
+{
+    tide__wstate_t *w = &s->w;
+    if (w->flags & W_BUFFERED) clear_buffer(s);
+    /* The common case first: synchronous, no callback, nothing due. */
+    if (sync && !cb.fn && !(w->flags & (W_NEED_DRAIN | S_OBJECT | W_ENDING)))
+        w->pendingcb--;
+    else if (sync)
+        completed_sync(s, cb);
+    else
+        after_write(s, 1, cb);
+}
+
 void tide__writable_onwrite(tide_stream_t *s, tide_error_t *err)
 {
     tide__wstate_t *w = &s->w;
-    if (TIDE__UNLIKELY(!(w->flags & W_EXPECT_WRITE_CB))) {
+    uint32_t flags = w->flags;
+    if (TIDE__UNLIKELY(!(flags & W_EXPECT_WRITE_CB))) {
         completed_twice(s, err);
         return;
     }
-    int sync = (w->flags & W_SYNC) != 0;
     tide__wflight_t *f = w->flight;
-    tide__cb_t cb = f->cb;
     w->flight = NULL;
-    w->flags &= ~(W_WRITING | W_EXPECT_WRITE_CB);
+    w->flags = flags & ~(W_WRITING | W_EXPECT_WRITE_CB);
     w->length -= f->len;
+    /* Most writes: one chunk, no callback, completed during _write, so
+     * the record is do_write's on the stack (W_SYNC is set only there
+     * while a write is in flight) and nothing is due after it. */
+    if (TIDE__LIKELY(!err && (flags & W_SYNC) && !f->cb.fn && !f->batch)) {
+        tide__chunk_unref(f->chunk);
+        if (TIDE__LIKELY(!(w->flags & (W_BUFFERED | W_NEED_DRAIN | S_OBJECT | W_ENDING))))
+            w->pendingcb--;
+        else
+            onwrite_settle(s, nop, 1);
+        tide__unhold(s); /* the hold of do_write */
+        return;
+    }
+    int sync = (flags & W_SYNC) != 0;
+    tide__cb_t cb = f->cb;
     drop_inflight(f);
     flight_put(tide__sloop(s)->slots[TIDE__SLOT_STREAMS].state, f);
-
-    if (TIDE__UNLIKELY(err != NULL)) {
+    if (TIDE__UNLIKELY(err != NULL))
         onwrite_failed(s, cb, err, sync);
-    } else {
-        if (w->flags & W_BUFFERED) clear_buffer(s);
-        /* The common case first: synchronous, no callback, nothing due. */
-        if (sync && !cb.fn && !(w->flags & (W_NEED_DRAIN | S_OBJECT | W_ENDING)))
-            w->pendingcb--;
-        else if (sync)
-            completed_sync(s, cb);
-        else
-            after_write(s, 1, cb);
-    }
+    else
+        onwrite_settle(s, cb, sync);
     tide__unhold(s); /* the hold of do_write */
 }
 
