@@ -3,7 +3,9 @@
  * sees the caller's bytes), writev-only implementations, destroy from a
  * write callback and from 'drain', release from 'close', emitClose and
  * autoDestroy off, a corked stream dropped with writes buffered, bad
- * arguments, and an end() callback with no memory to wait in. */
+ * arguments, an end() callback with no memory to wait in, and writes that
+ * complete after their _write call has returned, mixed with ones that
+ * complete during it. */
 #include "stream_test.h"
 #include "test_alloc.h"
 
@@ -219,6 +221,61 @@ static void test_end_without_memory(void)
     check_clean(loop);
 }
 
+/* A write's record starts on the stack of the call that makes it and
+ * moves when the write outlasts its _write: writes completed later (with
+ * the stack reused in between), during the call, and from inside another
+ * write's callback must all keep their chunk and callback. */
+static const tide_chunk_t *later_chunk;
+static int later_mode; /* 1: every other write completes at once */
+static int later_calls;
+static void later_write(tide_stream_t *s, const tide_chunk_t *c, void *data)
+{
+    later_calls++;
+    if (later_mode && later_calls % 2 == 0) {
+        ASSERT_OK(tide_stream_write_done(s, NULL));
+        return;
+    }
+    later_chunk = c;
+}
+
+static __attribute__((noinline)) void scribble_stack(void)
+{
+    volatile char junk[512];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)0xa5;
+}
+
+static void test_write_outlasts_call(void)
+{
+    tide_loop_t *loop = stream_loop();
+    tide_stream_opts_t o = {0};
+    tide_stream_t *w;
+    static const char *const words[] = {"w0", "w1", "w2", "w3", "w4", "w5"};
+    o.write = later_write;
+    o.hwm = 4;
+    ASSERT_OK(tide_writable_new(loop, &o, &w));
+    later_mode = 1;
+    later_calls = 0;
+    log_reset();
+    /* w0 waits; w1..w5 are buffered behind it. */
+    for (int i = 0; i < 6; i++) tide_stream_write(w, words[i], 2, log_cb, (void *)words[i]);
+    for (int round = 0; later_chunk; round++) {
+        ASSERT(round < 6);
+        scribble_stack();
+        const tide_chunk_t *c = later_chunk;
+        later_chunk = NULL;
+        ASSERT_EQ(c->len, 2);
+        ASSERT(memcmp(c->base, words[later_calls - 1], 2) == 0);
+        /* Completing it starts the next buffered write, which completes
+         * during its call or waits in turn. */
+        ASSERT_OK(tide_stream_write_done(w, NULL));
+        ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    }
+    ASSERT_EQ(later_calls, 6);
+    ASSERT_STR_EQ(log_.buf, "w0 w1 w2 w3 w4 w5");
+    tide_stream_release(w);
+    check_clean(loop);
+}
+
 int main(void)
 {
     test_no_copies();
@@ -228,6 +285,7 @@ int main(void)
     test_dropped_while_corked();
     test_bad_arguments();
     test_end_without_memory();
+    test_write_outlasts_call();
     printf("test_writable: ok\n");
     return 0;
 }
