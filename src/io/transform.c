@@ -85,19 +85,19 @@ int tide_stream_transform_done(tide_stream_t *s, tide_error_t *err)
         tide_error_release(err);
         return -EINVAL;
     }
-    tide__hold(s);
-    int rc = 0;
+    /* No hold of its own: each way through ends in the write's completion,
+     * which lets go of the write's hold last, or leaves the write held. */
     if (!(s->kind & TIDE__TRANSFORM_PENDING)) {
         /* A second call reaches the write callback a second time. */
         tide_error_release(err);
+        tide__hold(s);
         tide__writable_onwrite(s, NULL);
-        rc = TIDE_ERR_MULTIPLE_CALLBACK;
-    } else {
-        s->kind &= ~TIDE__TRANSFORM_PENDING;
-        transformed(s, err);
+        tide__unhold(s);
+        return TIDE_ERR_MULTIPLE_CALLBACK;
     }
-    tide__unhold(s);
-    return rc;
+    s->kind &= ~TIDE__TRANSFORM_PENDING;
+    transformed(s, err);
+    return 0;
 }
 
 int tide_stream_flush_done(tide_stream_t *s, tide_error_t *err)

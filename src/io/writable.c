@@ -719,11 +719,16 @@ int tide_stream_write_done(tide_stream_t *s, tide_error_t *err)
         tide_error_release(err);
         return -EINVAL;
     }
-    int twice = !(s->w.flags & W_EXPECT_WRITE_CB);
-    tide__hold(s);
+    if (TIDE__UNLIKELY(!(s->w.flags & W_EXPECT_WRITE_CB))) {
+        tide__hold(s);
+        tide__writable_onwrite(s, err);
+        tide__unhold(s);
+        return TIDE_ERR_MULTIPLE_CALLBACK;
+    }
+    /* No hold of its own: the write's hold is let go last, and nothing
+     * of the stream is read after. */
     tide__writable_onwrite(s, err);
-    tide__unhold(s);
-    return twice ? TIDE_ERR_MULTIPLE_CALLBACK : 0;
+    return 0;
 }
 
 /* The end of _final (or of a transform's flush): Node's onFinish, and the

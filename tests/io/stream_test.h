@@ -178,6 +178,7 @@ static inline void count_uncaught(tide_loop_t *loop, tide_error_t *err, void *da
     (void)loop, (void)data;
     uncaught_count++;
     uncaught_code = err->code;
+    tide_error_release(err); /* the hook's own reference */
 }
 
 static inline tide_loop_t *stream_loop(void)

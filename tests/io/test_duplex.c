@@ -2,7 +2,8 @@
  * its write back while its readable side is full (backpressure through
  * it), allowHalfOpen: false ends the writable side at 'end', a half-open
  * duplex stays writable, a transform error reaches the write callback and
- * destroys the stream, flush pushing after a destroy is ignored. The
+ * destroys the stream, flush pushing after a destroy is ignored, a
+ * transform let go of while its call waits is freed by its completion. The
  * values and orders were read off Node v20 running the same program. */
 #include "stream_test.h"
 
@@ -177,12 +178,50 @@ static void test_bad_arguments(void)
     check_clean(loop);
 }
 
+/* The program lets go of a transform while its transform call waits: the
+ * write's own hold keeps it, and transform_done, which lets that hold go,
+ * frees it (ASan checks nothing is read after). A second call on a stream
+ * the program still holds is refused. */
+static tide_stream_t *waiting_transform;
+static const tide_chunk_t *waiting_chunk;
+static void transform_later(tide_stream_t *s, const tide_chunk_t *chunk, void *data)
+{
+    waiting_transform = s;
+    waiting_chunk = chunk;
+}
+
+static void test_released_while_transforming(void)
+{
+    tide_loop_t *loop = stream_loop();
+    tide_stream_opts_t o = {0};
+    tide_stream_t *t;
+    o.transform = transform_later;
+    ASSERT_OK(tide_transform_new(loop, &o, &t));
+    ASSERT_EQ(tide_stream_write(t, "abc", 3, NULL, NULL), 1);
+    ASSERT(waiting_transform == t);
+    ASSERT_EQ(tide_stream_push_chunk(t, waiting_chunk), 1);
+    tide_stream_release(t);
+    ASSERT_EQ(tide__streams(loop)->live_streams, 1); /* the write holds it */
+    ASSERT_OK(tide_stream_transform_done(waiting_transform, NULL));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    check_clean(loop);
+
+    loop = stream_loop();
+    ASSERT_OK(tide_transform_new(loop, &o, &t));
+    ASSERT_EQ(tide_stream_write(t, "abc", 3, NULL, NULL), 1);
+    ASSERT_OK(tide_stream_transform_done(t, NULL));
+    ASSERT_EQ(tide_stream_transform_done(t, NULL), TIDE_ERR_MULTIPLE_CALLBACK);
+    tide_stream_release(t);
+    check_clean(loop);
+}
+
 int main(void)
 {
     test_transform_backpressure();
     test_half_open_and_errors();
     test_flush_after_destroy();
     test_bad_arguments();
+    test_released_while_transforming();
     printf("test_duplex: ok\n");
     return 0;
 }

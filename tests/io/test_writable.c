@@ -5,7 +5,8 @@
  * autoDestroy off, a corked stream dropped with writes buffered, bad
  * arguments, an end() callback with no memory to wait in, and writes that
  * complete after their _write call has returned, mixed with ones that
- * complete during it. */
+ * complete during it, and a writable let go of while its write waits.
+ */
 #include "stream_test.h"
 #include "test_alloc.h"
 
@@ -276,6 +277,33 @@ static void test_write_outlasts_call(void)
     check_clean(loop);
 }
 
+/* The program lets go of a writable while its write waits: the write's
+ * hold keeps it, and write_done, which lets that hold go, frees it (ASan
+ * checks nothing is read after). A second completion is refused. */
+static void test_released_while_writing(void)
+{
+    tide_loop_t *loop = stream_loop();
+    tide_stream_opts_t o = {0};
+    tide_stream_t *w;
+    o.write = hold_write;
+    ASSERT_OK(tide_writable_new(loop, &o, &w));
+    ASSERT_EQ(tide_stream_write(w, "x", 1, log_cb, "cb"), 1);
+    tide_stream_release(w);
+    log_reset();
+    ASSERT_OK(tide_stream_write_done(held_writer, NULL));
+    ASSERT_OK(tide_run(loop, TIDE_RUN_DEFAULT));
+    ASSERT_STR_EQ(log_.buf, "cb");
+    check_clean(loop);
+
+    loop = stream_loop();
+    ASSERT_OK(tide_writable_new(loop, &o, &w));
+    ASSERT_EQ(tide_stream_write(w, "x", 1, NULL, NULL), 1);
+    ASSERT_OK(tide_stream_write_done(w, NULL));
+    ASSERT_EQ(tide_stream_write_done(w, NULL), TIDE_ERR_MULTIPLE_CALLBACK);
+    tide_stream_release(w);
+    check_clean(loop);
+}
+
 int main(void)
 {
     test_no_copies();
@@ -286,6 +314,7 @@ int main(void)
     test_bad_arguments();
     test_end_without_memory();
     test_write_outlasts_call();
+    test_released_while_writing();
     printf("test_writable: ok\n");
     return 0;
 }
