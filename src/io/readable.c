@@ -20,22 +20,33 @@ static inline int can_push_more(const tide__rstate_t *r)
 
 /* ---- adding chunks ------------------------------------------------------ */
 
-static void add_chunk(tide_stream_t *s, tide__chunk_t *c, int front)
+/* Into the buffer: nothing of the program runs (a 'readable' goes out on
+ * a tick), so the caller needs no hold on the stream. */
+static inline void add_buffered(tide_stream_t *s, tide__chunk_t *c, int front)
 {
     tide__rstate_t *r = &s->r;
-    if (tide__readable_direct(r)) {
-        /* Flowing with nothing buffered: straight to the listeners. */
-        clear_await_drain(s);
-        r->flags |= R_DATA_EMITTED;
-        tide__emit(s, TIDE_EVENT_DATA, &c->pub);
-        tide__chunk_unref(c);
-    } else {
-        r->length += tide__chunk_size(r->flags, c);
-        tide__entry_t e = {c, {NULL, NULL}};
-        if (front) tide__sring_unshift(&r->buffer, e);
-        else tide__sring_push(&r->buffer, e);
-        if (r->flags & R_NEED_READABLE) emit_readable(s);
-    }
+    r->length += tide__chunk_size(r->flags, c);
+    tide__entry_t e = {c, {NULL, NULL}};
+    if (front) tide__sring_unshift(&r->buffer, e);
+    else tide__sring_push(&r->buffer, e);
+    if (r->flags & R_NEED_READABLE) emit_readable(s);
+}
+
+/* Flowing with nothing buffered: straight to the 'data' listeners, which
+ * may let go of the stream, so the caller holds it. */
+static inline void add_direct(tide_stream_t *s, tide__chunk_t *c)
+{
+    clear_await_drain(s);
+    s->r.flags |= R_DATA_EMITTED;
+    tide__emit(s, TIDE_EVENT_DATA, &c->pub);
+    tide__chunk_unref(c);
+}
+
+/* addChunk; the caller holds the stream. */
+static void add_chunk(tide_stream_t *s, tide__chunk_t *c, int front)
+{
+    if (tide__readable_direct(&s->r)) add_direct(s, c);
+    else add_buffered(s, c, front);
     maybe_read_more(s);
 }
 
@@ -52,26 +63,30 @@ static TIDE__NOINLINE int add_unusual(tide_stream_t *s, tide__chunk_t *c, int fr
         }
         return can_push_more(r);
     }
+    int rc = 0; /* ended, destroyed or errored */
+    tide__hold(s);
     if (front) {
         if (r->flags & R_END_EMITTED) {
             tide__chunk_unref(c);
             tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_UNSHIFT_AFTER_END_EVENT, NULL), 0);
+            rc = can_push_more(r);
         } else if (r->flags & (S_DESTROYED | S_ERRORED)) {
             tide__chunk_unref(c);
-            return 0;
         } else {
             add_chunk(s, c, 1);
+            rc = can_push_more(r);
         }
-        return can_push_more(r);
+    } else {
+        tide__chunk_unref(c);
+        if (r->flags & R_ENDED)
+            tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_PUSH_AFTER_EOF, NULL), 0);
     }
-    tide__chunk_unref(c);
-    if (r->flags & R_ENDED)
-        tide__error_or_destroy(s, tide__stream_error(TIDE_ERR_STREAM_PUSH_AFTER_EOF, NULL), 0);
-    return 0; /* ended, destroyed or errored */
+    tide__unhold(s);
+    return rc;
 }
 
 /* readableAddChunkPush / readableAddChunkUnshift: takes over c's reference.
- * The caller reserved a ring slot. */
+ * The caller reserved a ring slot; it need not hold the stream. */
 int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
 {
     tide__rstate_t *r = &s->r;
@@ -79,8 +94,18 @@ int tide__readable_add(tide_stream_t *s, tide__chunk_t *c, int front)
                        (c->pub.len == 0 && !(r->flags & S_OBJECT))))
         return add_unusual(s, c, front);
     r->flags &= ~R_READING;
-    add_chunk(s, c, 0);
-    return can_push_more(r);
+    if (!tide__readable_direct(r)) {
+        /* A push inside _read, or with a reader behind: buffered. */
+        add_buffered(s, c, 0);
+        maybe_read_more(s);
+        return can_push_more(r);
+    }
+    tide__hold(s);
+    add_direct(s, c);
+    maybe_read_more(s);
+    int rc = can_push_more(r);
+    tide__unhold(s);
+    return rc;
 }
 
 static void emit_readable_now(tide_stream_t *s);
@@ -498,32 +523,37 @@ void tide__readable_release(tide_stream_t *s)
 
 /* Every call holds the stream while it runs (a listener may drop the last
  * reference) and makes room first, so a failure changes nothing. */
-static int enter_readable(tide_stream_t *s, int ring)
+/* The checks every readable call makes first: a readable stream, and room
+ * for the ticks (and, to push, the ring slot) it may need. */
+static int readable_ready(tide_stream_t *s, int ring)
 {
     if (!s || !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
     if (tide__ticks_reserve(tide__sloop(s)) != 0) return -ENOMEM;
     if (ring && tide__readable_reserve(s) != 0) return -ENOMEM;
-    tide__hold(s);
     return 0;
 }
 
+/* readable_ready, then a hold on the stream for the call. */
+static int enter_readable(tide_stream_t *s)
+{
+    int rc = readable_ready(s, 0);
+    if (rc == 0) tide__hold(s);
+    return rc;
+}
+
+/* A push: tide__readable_add holds the stream where it must. */
 static int push_made(tide_stream_t *s, tide__chunk_t *c, int front)
 {
-    if (!c) {
-        tide__unhold(s);
-        return -ENOMEM;
-    }
+    if (!c) return -ENOMEM;
     if (s->r.flags & S_OBJECT) c->flags |= TIDE__CHUNK_OBJECT;
-    int rc = tide__readable_add(s, c, front);
-    tide__unhold(s);
-    return rc;
+    return tide__readable_add(s, c, front);
 }
 
 int tide_stream_push(tide_stream_t *s, void *base, size_t len, tide_release_fn release,
                      void *release_data)
 {
     if (s && !base && len && !(s->r.flags & S_OBJECT)) return -EINVAL;
-    int rc = enter_readable(s, 1);
+    int rc = readable_ready(s, 1);
     if (rc) return rc;
     return push_made(s, tide__chunk_make(tide__sloop(s), base, len, TIDE__CHUNK_OWNED, release, release_data), 0);
 }
@@ -532,7 +562,7 @@ int tide_stream_push_copy(tide_stream_t *s, const void *base, size_t len)
 {
     if (!base && len) return -EINVAL;
     if (s && (s->r.flags & S_OBJECT)) return -EINVAL;
-    int rc = enter_readable(s, 1);
+    int rc = readable_ready(s, 1);
     if (rc) return rc;
     const tide_chunk_t *c;
     if (tide_chunk_copy(tide__sloop(s), base, len, &c) != 0) c = NULL;
@@ -542,7 +572,7 @@ int tide_stream_push_copy(tide_stream_t *s, const void *base, size_t len)
 int tide_stream_push_chunk(tide_stream_t *s, const tide_chunk_t *chunk)
 {
     if (!chunk) return -EINVAL;
-    int rc = enter_readable(s, 1);
+    int rc = readable_ready(s, 1);
     if (rc) return rc;
     return push_made(s, tide__chunk_keep(tide__chunk(chunk)), 0);
 }
@@ -550,14 +580,14 @@ int tide_stream_push_chunk(tide_stream_t *s, const tide_chunk_t *chunk)
 int tide_stream_unshift(tide_stream_t *s, const tide_chunk_t *chunk)
 {
     if (!chunk) return -EINVAL;
-    int rc = enter_readable(s, 1);
+    int rc = readable_ready(s, 1);
     if (rc) return rc;
     return push_made(s, tide__chunk_keep(tide__chunk(chunk)), 1);
 }
 
 int tide_stream_push_end(tide_stream_t *s)
 {
-    int rc = enter_readable(s, 0);
+    int rc = enter_readable(s);
     if (rc) return rc;
     tide__readable_eof(s);
     tide__unhold(s);
@@ -568,7 +598,7 @@ int tide_stream_read(tide_stream_t *s, size_t n, const tide_chunk_t **out)
 {
     if (!out) return -EINVAL;
     *out = NULL;
-    int rc = enter_readable(s, 0);
+    int rc = enter_readable(s);
     if (rc) return rc;
     tide__chunk_t *c;
     rc = tide__readable_read(s, n == TIDE_READ_ALL, n, &c);
@@ -579,7 +609,7 @@ int tide_stream_read(tide_stream_t *s, size_t n, const tide_chunk_t **out)
 
 int tide_stream_pause(tide_stream_t *s)
 {
-    int rc = enter_readable(s, 0);
+    int rc = enter_readable(s);
     if (rc) return rc;
     tide__readable_pause(s);
     tide__unhold(s);
@@ -588,7 +618,7 @@ int tide_stream_pause(tide_stream_t *s)
 
 int tide_stream_resume(tide_stream_t *s)
 {
-    int rc = enter_readable(s, 0);
+    int rc = enter_readable(s);
     if (rc) return rc;
     tide__readable_resume(s);
     tide__unhold(s);
