@@ -243,25 +243,14 @@ static int gather(tide_stream_t *s, size_t n, tide__chunk_t **out)
     return 0;
 }
 
-/* fromList: take n (> 0) bytes, or one object, off the front. */
-static int from_list(tide_stream_t *s, size_t n, tide__chunk_t **out)
+/* fromList's rarer half: n ends inside the first chunk (split it into two
+ * views) or spans several (gather them into one). */
+static TIDE__NOINLINE int from_list_split(tide_stream_t *s, size_t n, tide__chunk_t **out)
 {
     tide__rstate_t *r = &s->r;
-    *out = NULL;
-    if (r->length == 0) return 0;
-    tide__sring_t *b = &r->buffer;
-    if ((r->flags & S_OBJECT) || (n >= r->length && tide__sring_len(b) == 1)) {
-        *out = tide__sring_shift(b).chunk;
-        return 0;
-    }
-    tide__entry_t *front = tide__sring_front(b);
+    tide__entry_t *front = tide__sring_front(&r->buffer);
     size_t flen = front->chunk->pub.len;
-    if (n < r->length && n <= flen) {
-        if (n == flen) {
-            *out = tide__sring_shift(b).chunk;
-            return 0;
-        }
-        /* Split the first chunk into two views of it. */
+    if (n < r->length && n < flen) {
         const tide_chunk_t *head, *tail;
         if (tide_chunk_slice(&front->chunk->pub, 0, n, &head) != 0) return -ENOMEM;
         if (tide_chunk_slice(&front->chunk->pub, n, flen - n, &tail) != 0) {
@@ -274,6 +263,22 @@ static int from_list(tide_stream_t *s, size_t n, tide__chunk_t **out)
         return 0;
     }
     return gather(s, n < r->length ? n : r->length, out);
+}
+
+/* fromList: take n (> 0) bytes, or one object, off the front. Inline: a
+ * flowing stream takes its first chunk whole, once per chunk. */
+static inline int from_list(tide_stream_t *s, size_t n, tide__chunk_t **out)
+{
+    tide__rstate_t *r = &s->r;
+    *out = NULL;
+    if (r->length == 0) return 0;
+    tide__sring_t *b = &r->buffer;
+    if ((r->flags & S_OBJECT) || (n >= r->length && tide__sring_len(b) == 1) ||
+        (n < r->length && n == tide__sring_front(b)->chunk->pub.len)) {
+        *out = tide__sring_shift(b).chunk;
+        return 0;
+    }
+    return from_list_split(s, n, out);
 }
 
 /* The part of read(n) after the size is known: refill through _read when
