@@ -34,7 +34,7 @@ run_one() {
         env "$@" "$src/bench/$name/run.sh" "$out/bench" "$node" | tee -a "$results"
         return
     fi
-    for impl in tide libuv libev libevent ucontext; do
+    for impl in tide libuv libev libevent ucontext minimal; do
         prog=$out/bench/bench_${name}_$impl
         [ -x "$prog" ] || continue
         env "$@" "$prog" | tee -a "$results"
