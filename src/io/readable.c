@@ -526,10 +526,9 @@ void tide__readable_release(tide_stream_t *s)
 
 /* ---- the public calls --------------------------------------------------- */
 
-/* Every call holds the stream while it runs (a listener may drop the last
- * reference) and makes room first, so a failure changes nothing. */
 /* The checks every readable call makes first: a readable stream, and room
- * for the ticks (and, to push, the ring slot) it may need. */
+ * for the ticks (and, to push, the ring slot) it may need, so a failure
+ * changes nothing. */
 static int readable_ready(tide_stream_t *s, int ring)
 {
     if (!s || !(s->kind & TIDE__HAS_READABLE)) return -EINVAL;
@@ -538,7 +537,8 @@ static int readable_ready(tide_stream_t *s, int ring)
     return 0;
 }
 
-/* readable_ready, then a hold on the stream for the call. */
+/* readable_ready, then a hold on the stream for the call: a listener may
+ * drop the last reference. */
 static int enter_readable(tide_stream_t *s)
 {
     int rc = readable_ready(s, 0);
