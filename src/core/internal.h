@@ -65,6 +65,16 @@ static inline void tide__pool_put(tide__pool_t *pool, void *obj)
     *(void **)obj = pool->free_list;
     pool->free_list = obj;
 }
+/* Make sure the next get cannot fail: 0, or -1 when memory has run out.
+ * For a call that must refuse before it changes anything. */
+static inline int tide__pool_reserve(tide__pool_t *pool)
+{
+    if (TIDE__LIKELY(pool->free_list != NULL)) return 0;
+    void *obj = tide__pool_grow(pool);
+    if (!obj) return -1;
+    tide__pool_put(pool, obj);
+    return 0;
+}
 /* Call fn for every object ever handed out, given back or not (the
  * caller tells which by what it wrote in them): for a walk of what is
  * still in use when the loop closes, without a list kept meanwhile. */

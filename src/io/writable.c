@@ -87,17 +87,6 @@ static inline void flight_put(tide__streams_t *st, tide__wflight_t *f)
     if (f->pooled) tide__pool_put(&st->flights, f);
 }
 
-/* A record in the pool for the write about to start, should it outlast
- * its _write call. */
-static inline int flight_reserve(tide__streams_t *st)
-{
-    if (TIDE__LIKELY(st->flights.free_list != NULL)) return 0;
-    void *f = tide__pool_grow(&st->flights);
-    if (!f) return -ENOMEM;
-    tide__pool_put(&st->flights, f);
-    return 0;
-}
-
 static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__chunk_t *c,
                      tide__cb_t cb)
 {
@@ -113,7 +102,8 @@ static void do_write(tide_stream_t *s, tide__batch_t *batch, size_t len, tide__c
     w->flight = &local;
     w->flags |= W_WRITING | W_SYNC | W_EXPECT_WRITE_CB;
     tide__hold(s); /* until the implementation calls back */
-    if (TIDE__UNLIKELY(flight_reserve(st) != 0)) {
+    /* A pool record for the write, should it outlast its _write call. */
+    if (TIDE__UNLIKELY(tide__pool_reserve(&st->flights) != 0)) {
         tide__writable_onwrite(s, tide_error_new(-ENOMEM, "no memory for a write"));
     } else if (w->flags & S_DESTROYED) {
         tide__writable_onwrite(s, tide__stream_error(TIDE_ERR_STREAM_DESTROYED, "write"));
@@ -627,14 +617,8 @@ static int enter_writable(tide_stream_t *s)
     /* The records a write or end may need: a tick's or a callback's. */
     tide__streams_t *st = tide__streams(tide__sloop(s));
     if (!st) return -ENOMEM;
-    void *probe = tide__pool_get(&st->defers);
-    if (!probe) return -ENOMEM;
-    tide__pool_put(&st->defers, probe);
-    if (TIDE__UNLIKELY(!st->flights.free_list)) {
-        probe = tide__pool_grow(&st->flights);
-        if (!probe) return -ENOMEM;
-        tide__pool_put(&st->flights, probe);
-    }
+    if (tide__pool_reserve(&st->defers) != 0 || tide__pool_reserve(&st->flights) != 0)
+        return -ENOMEM;
     tide__hold(s);
     return 0;
 }
